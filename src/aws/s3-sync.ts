@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from './errors.js';
+import { ToolError } from '../errors.js';
+
+export interface LocalFile {
+  /** Path relative to the synced folder, with `/` separators: the key suffix. */
+  readonly relative: string;
+  readonly path: string;
+  readonly md5: string;
+  readonly size: number;
+}
+
+export interface SyncPlan {
+  readonly uploads: LocalFile[];
+  /** Keys under the prefix with no local file (deleted only on request). */
+  readonly extra: string[];
+  readonly unchanged: number;
+}
+
+const SKIPPED = new Set(['__pycache__', '.DS_Store', '.git', '.pytest_cache', 'node_modules']);
+
+async function md5File(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Every file under `dir` (no caches, no compiled Python), with its MD5. */
+export async function listLocalFiles(dir: string): Promise<LocalFile[]> {
+  const paths: string[] = [];
+  const walk = async (folder: string) => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (SKIPPED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) paths.push(full);
+    }
+  };
+  await walk(dir);
+  paths.sort();
+  return Promise.all(
+    paths.map(async (path) => ({
+      relative: relative(dir, path).split(sep).join('/'),
+      path,
+      md5: await md5File(path),
+      size: (await stat(path)).size,
+    })),
+  );
+}
+
+/** ETag → MD5 for objects uploaded in one part (all of ours); multipart ETags never match. */
+async function remoteEtags(s3: S3Client, bucket: string, prefix: string): Promise<Map<string, string>> {
+  const etags = new Map<string, string>();
+  let ContinuationToken: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+      for (const o of page.Contents ?? []) etags.set(o.Key!, (o.ETag ?? '').replace(/"/g, ''));
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return etags;
+}
+
+/** What differs between a local folder and a prefix, by content hash: one List call, no HEADs. */
+export async function planSync(s3: S3Client, bucket: string, prefix: string, files: readonly LocalFile[]): Promise<SyncPlan> {
+  const remote = await remoteEtags(s3, bucket, prefix);
+  const uploads = files.filter((f) => remote.get(prefix + f.relative) !== f.md5);
+  const local = new Set(files.map((f) => prefix + f.relative));
+  const extra = [...remote.keys()].filter((k) => !local.has(k)).sort();
+  return { uploads, extra, unchanged: files.length - uploads.length };
+}
+
+const CONTENT_TYPES: Record<string, string> = { '.py': 'text/x-python', '.txt': 'text/plain', '.json': 'application/json', '.sh': 'text/x-shellscript', '.zip': 'application/zip' };
+
+function contentType(name: string): string | undefined {
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 ? CONTENT_TYPES[name.slice(dot)] : undefined;
+}
+
+/** Uploads in parallel (a few at a time); returns each key's new version id. */
+export async function uploadFiles(s3: S3Client, bucket: string, prefix: string, files: readonly LocalFile[], concurrency = 8): Promise<Map<string, string | undefined>> {
+  const versions = new Map<string, string | undefined>();
+  const queue = [...files];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const key = prefix + file.relative;
+      const out = await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file.path), ContentLength: file.size, ContentType: contentType(file.relative) }),
+      );
+      versions.set(key, out.VersionId);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  return versions;
+}
+
+export async function deleteKeys(s3: S3Client, bucket: string, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+    const out = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects, Quiet: true } }));
+    if (out.Errors?.length) throw new ToolError('DeleteObjectsFailed', `could not delete ${out.Errors[0]?.Key}: ${out.Errors[0]?.Message}`);
+  }
+}

@@ -1,0 +1,24 @@
+import { EXIT } from '../../errors.js';
+import { selectSteps } from '../../steps/index.js';
+import type { CommandContext } from '../context.js';
+import { pipelineConfig } from '../pipeline-config.js';
+import { requireYesOrTerminal } from '../prompt.js';
+import { openSession } from '../session.js';
+import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
+
+export async function destroy(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+  const startedAt = Date.now();
+  const config = pipelineConfig(raw);
+  requireYesOrTerminal(ctx.global.yes, 'destroy');
+  const session = await openSession(ctx.global);
+  const plan: RunPlan = { steps: selectSteps(undefined), session, config };
+
+  if (!ctx.global.yes) {
+    const go = await confirmPlan(ctx, plan, 'destroy-plan', `Delete these resources of pipeline "${session.names.name}"?`);
+    if (!go) {
+      ctx.output.info('cancelled: nothing deleted');
+      return EXIT.failed;
+    }
+  }
+  return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+}

@@ -1,0 +1,51 @@
+import { EXIT } from '../../errors.js';
+import { createMotoBackend } from '../../local/mwaa-backend.js';
+import { MwaaEmulator, delaysFromEnv } from '../../local/mwaa-emulator.js';
+import type { MwaaHandler } from '../../local/router.js';
+import { startLocalEndpoint } from '../../local/server.js';
+import type { CommandContext } from '../context.js';
+import { integer } from '../validate.js';
+
+const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+/** One emulator (and one set of moto checks) per region the requests name: the checks are regional. */
+function regionalEmulators(motoUrl: string): MwaaHandler {
+  const delays = delaysFromEnv();
+  const byRegion = new Map<string, MwaaEmulator>();
+  const forRegion = (region: string) => {
+    let emulator = byRegion.get(region);
+    if (!emulator) {
+      emulator = new MwaaEmulator({ backend: createMotoBackend({ motoUrl, region }), delays });
+      byRegion.set(region, emulator);
+    }
+    return emulator;
+  };
+  return {
+    handle: (request) => forRegion(request.region).handle(request),
+    reset: () => byRegion.forEach((e) => e.reset()),
+  };
+}
+
+export async function local(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+  const port = integer('--port', String(raw.port), 1, 65535);
+  const endpoint = await startLocalEndpoint({ port, mwaa: regionalEmulators });
+  const region = ctx.global.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const exports = {
+    AWS_ENDPOINT_URL: endpoint.url,
+    ...LOCAL_CREDENTIALS,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
+  };
+  if (ctx.output.json) ctx.output.result({ url: endpoint.url, motoUrl: endpoint.motoUrl, env: exports });
+  else for (const [key, value] of Object.entries(exports)) ctx.output.line(`export ${key}=${value}`);
+  ctx.output.info(`local AWS endpoint on ${endpoint.url} (moto at ${endpoint.motoUrl}, MWAA emulated); Ctrl-C to stop`);
+
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await endpoint.close();
+  ctx.output.info('local endpoint stopped');
+  return EXIT.interrupted;
+}

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { failureOf, getEnvironment, updateObjectVersions, waitForEnvironment } from '../../aws/mwaa-environment.js';
+import { deleteKeys, planSync, uploadFiles } from '../../aws/s3-sync.js';
+import { readAirflowFolder, VERSIONED_FILES } from '../../engine/airflow-folder.js';
+import { EXIT, ToolError } from '../../errors.js';
+import { WaitIndicator } from '../../output/spinner.js';
+import type { CommandContext } from '../context.js';
+import { DEFAULT_AIRFLOW_DIR } from '../paths.js';
+import { openSession, type Session } from '../session.js';
+
+interface PushResult {
+  uploaded: string[];
+  deleted: string[];
+  unchanged: number;
+  environmentUpdated: boolean;
+}
+
+export async function pushDags(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+  const dir = raw.dir === undefined ? DEFAULT_AIRFLOW_DIR : resolve(String(raw.dir));
+  const dryRun = Boolean(raw.dryRun);
+  const { files, pythonChecked } = await readAirflowFolder(dir);
+  if (!pythonChecked) ctx.output.info('python3 not found: DAG and script files were not compiled before the push');
+  const session = await openSession(ctx.global);
+  const { names } = session;
+  const s3 = await session.clients.s3();
+
+  const plan = await planSync(s3, names.bucket, names.airflowPrefix, files);
+  const uploads = plan.uploads.map((f) => names.airflowPrefix + f.relative);
+  const deletes = raw.delete ? plan.extra : [];
+  const result: PushResult = { uploaded: uploads, deleted: deletes, unchanged: plan.unchanged, environmentUpdated: false };
+
+  if (!dryRun) {
+    const versions = await uploadFiles(s3, names.bucket, names.airflowPrefix, plan.uploads);
+    if (deletes.length > 0) await deleteKeys(s3, names.bucket, deletes);
+    result.environmentUpdated = await pointEnvironmentAtNewVersions(ctx, session, versions, raw.wait !== false);
+  }
+  render(ctx, names.bucket, result, dryRun);
+  return ctx.signal.aborted ? EXIT.interrupted : EXIT.ok;
+}
+
+/** A changed requirements.txt (plugins, startup script) is ignored by MWAA until it names the new version. */
+async function pointEnvironmentAtNewVersions(
+  ctx: CommandContext,
+  session: Session,
+  versions: Map<string, string | undefined>,
+  wait: boolean,
+): Promise<boolean> {
+  const { names } = session;
+  const update: Record<string, string> = {};
+  for (const [file, fields] of Object.entries(VERSIONED_FILES)) {
+    const key = names.airflowPrefix + file;
+    const version = versions.get(key);
+    if (version) Object.assign(update, { [fields.path]: key, [fields.version]: version });
+  }
+  if (Object.keys(update).length === 0) return false;
+  const mwaa = await session.clients.mwaa();
+  const env = await getEnvironment(mwaa, names.environment);
+  if (!env) {
+    ctx.output.info(`no Airflow environment ${names.environment} yet: \`abalone-pipeline up\` will use the new versions`);
+    return false;
+  }
+  await updateObjectVersions(mwaa, names.environment, update);
+  ctx.output.info(`updating ${names.environment} to the new ${Object.keys(update).filter((k) => k.endsWith('Path')).map((k) => update[k]).join(', ')} version`);
+  if (!wait) return true;
+  const indicator = new WaitIndicator(ctx.output);
+  try {
+    const settled = await waitForEnvironment(mwaa, names.environment, {
+      signal: ctx.signal,
+      initialDelayMs: session.clients.emulated ? 200 : 15_000,
+      onStatus: (status, ms) => indicator.update('push-dags', `${names.environment} ${status} (${Math.round(ms / 1000)}s)`),
+    });
+    const failure = settled ? failureOf(settled) : `environment ${names.environment} disappeared while updating`;
+    if (failure) throw new ToolError('EnvironmentUpdateFailed', failure);
+  } finally {
+    indicator.stop();
+  }
+  return true;
+}
+
+function render(ctx: CommandContext, bucket: string, result: PushResult, dryRun: boolean): void {
+  const { output } = ctx;
+  if (output.json) {
+    output.result({ ...result, ...(dryRun ? { dryRun: true } : {}) });
+    return;
+  }
+  const verb = dryRun ? 'would ' : '';
+  for (const key of result.uploaded) output.line(`${output.style.cyan(`↑ ${verb}upload`)}  s3://${bucket}/${key}`);
+  for (const key of result.deleted) output.line(`${output.style.red(`- ${verb}delete`)}  s3://${bucket}/${key}`);
+  const parts = [`${result.uploaded.length} ${dryRun ? 'to upload' : 'uploaded'}`, `${result.deleted.length} ${dryRun ? 'to delete' : 'deleted'}`, `${result.unchanged} unchanged`];
+  if (result.environmentUpdated) parts.push('environment updated');
+  output.line(`${dryRun ? 'Plan' : 'Done'}: ${parts.join(', ')}`);
+}

@@ -1,0 +1,31 @@
+import type { StepName } from '../../engine/types.js';
+import { EXIT } from '../../errors.js';
+import { selectSteps } from '../../steps/index.js';
+import type { CommandContext } from '../context.js';
+import { pipelineConfig } from '../pipeline-config.js';
+import { requireYesOrTerminal } from '../prompt.js';
+import { openSession } from '../session.js';
+import { stepList } from '../validate.js';
+import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
+
+export async function up(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+  const startedAt = Date.now();
+  const dryRun = Boolean(raw.dryRun);
+  const config = pipelineConfig(raw);
+  const only: StepName[] | undefined = raw.only === undefined ? undefined : stepList(String(raw.only));
+  if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
+
+  const session = await openSession(ctx.global);
+  const plan: RunPlan = { steps: selectSteps(only), session, config };
+
+  if (dryRun) return finish(ctx, plan, await runSteps(ctx, plan, 'plan'), startedAt, true);
+
+  if (!ctx.global.yes) {
+    const go = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
+    if (!go) {
+      ctx.output.info('cancelled: nothing changed');
+      return EXIT.failed;
+    }
+  }
+  return finish(ctx, plan, await runSteps(ctx, plan, 'apply'), startedAt, false);
+}

@@ -1,0 +1,11 @@
+import type { Output } from '../output/output.js';
+import type { GlobalOptions } from './session.js';
+
+/** What every command handler gets; it returns the process exit code. */
+export interface CommandContext {
+  readonly global: GlobalOptions;
+  readonly output: Output;
+  readonly signal: AbortSignal;
+}
+
+export type CommandHandler<O> = (ctx: CommandContext, options: O, args: string[]) => Promise<number>;

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { isHeader, parseRow } from './survey-rows.js';
+
+export interface RowError {
+  readonly row: number;
+  readonly reason: string;
+}
+
+export interface CheckedFile {
+  readonly file: string;
+  readonly rows: number;
+  /** SHA-256 of the normalised content. */
+  readonly sha256: string;
+  readonly errors: RowError[];
+  /** How many invalid rows there were beyond those listed in `errors`. */
+  readonly moreErrors: number;
+}
+
+/** Enough to act on, without a million-line report for a file in the wrong format. */
+export const MAX_REPORTED_ERRORS = 100;
+
+/**
+ * Validates a survey file as a stream (constant memory whatever its size) and writes the
+ * normalised rows (no header, LF, upper-case sex, no BOM) to `normalisedPath`.
+ */
+export async function checkSurveyFile(file: string, normalisedPath: string): Promise<CheckedFile> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  const hash = createHash('sha256');
+  const out = createWriteStream(normalisedPath);
+  const errors: RowError[] = [];
+  let moreErrors = 0;
+  let rows = 0;
+  let lineNumber = 0;
+  let pending = '';
+  let sawContent = false;
+
+  const fail = (row: number, reason: string) => {
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row, reason });
+    else moreErrors += 1;
+  };
+
+  const handleLine = async (raw: string) => {
+    lineNumber += 1;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    const first = !sawContent;
+    sawContent = true;
+    if (first && isHeader(line)) return;
+    const result = parseRow(line);
+    if (!result.ok) {
+      const prefix = first && !/^\s*[a-zA-Z]\s*,/.test(line) ? 'not the header (sex,length,...,rings) nor a data row: ' : '';
+      fail(lineNumber, prefix + result.reason);
+      return;
+    }
+    rows += 1;
+    if (errors.length === 0 && moreErrors === 0) {
+      const text = `${result.row}\n`;
+      hash.update(text);
+      if (!out.write(text)) await once(out, 'drain');
+    }
+  };
+
+  try {
+    for await (const chunk of createReadStream(file)) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk as Buffer, { stream: true });
+      } catch {
+        fail(lineNumber + 1, 'is not valid UTF-8 (save the file as UTF-8)');
+        break;
+      }
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) await handleLine(line);
+    }
+    if (errors.length === 0) {
+      try {
+        pending += decoder.decode();
+      } catch {
+        fail(lineNumber + 1, 'is not valid UTF-8 (save the file as UTF-8)');
+      }
+    }
+    if (pending !== '') await handleLine(pending);
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  if (rows === 0 && errors.length === 0) fail(Math.max(lineNumber, 1), 'the file has no data rows (it is empty or a header alone)');
+  return { file, rows, sha256: hash.digest('hex'), errors, moreErrors };
+}

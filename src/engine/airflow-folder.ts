@@ -1,0 +1,35 @@
+import { stat } from 'node:fs/promises';
+import { checkPythonSyntax } from '../aws/python-check.js';
+import { listLocalFiles, type LocalFile } from '../aws/s3-sync.js';
+import { ToolError, UsageError } from '../errors.js';
+
+/** The files MWAA installs by object version, and the UpdateEnvironment fields that name them. */
+export const VERSIONED_FILES = {
+  'requirements.txt': { path: 'RequirementsS3Path', version: 'RequirementsS3ObjectVersion' },
+  'plugins.zip': { path: 'PluginsS3Path', version: 'PluginsS3ObjectVersion' },
+  'startup.sh': { path: 'StartupScriptS3Path', version: 'StartupScriptS3ObjectVersion' },
+} as const;
+
+export async function assertFolder(dir: string): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--dir ${dir} is not a readable folder (it should hold dags/, scripts/ and requirements.txt)`, 'InvalidDir');
+}
+
+/**
+ * The Airflow folder's files, after every Python file compiled: a syntax error stops the push
+ * with the file and line, before anything is uploaded.
+ */
+export async function readAirflowFolder(dir: string): Promise<{ files: LocalFile[]; pythonChecked: boolean }> {
+  await assertFolder(dir);
+  const files = await listLocalFiles(dir);
+  const problems = await checkPythonSyntax(files.filter((f) => f.relative.endsWith('.py')).map((f) => f.path));
+  if (problems && problems.length > 0) {
+    const list = problems.map((p) => `${p.file}${p.line ? ` line ${p.line}` : ''}: ${p.message}`).join('; ');
+    throw new ToolError('PythonSyntaxError', `nothing uploaded: ${list}`);
+  }
+  return { files, pythonChecked: problems !== undefined };
+}

@@ -1,0 +1,75 @@
+import type { Clients } from '../aws/clients.js';
+import type { PipelineConfig } from './config.js';
+import type { Names } from './names.js';
+
+export const STEP_NAMES = [
+  'ensure-bucket',
+  'upload-data',
+  'upload-airflow',
+  'ensure-roles',
+  'ensure-glue',
+  'ensure-lambda',
+  'ensure-codebuild',
+  'ensure-parameters',
+  'ensure-vpc',
+  'ensure-mwaa',
+  'attach-policies',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'upload';
+
+/** A change as reported: what happens to which resource. */
+export interface ChangeRecord {
+  readonly action: ChangeAction;
+  readonly resource: string;
+  readonly detail: string;
+}
+
+/** A planned change that knows how to apply itself. */
+export interface Change extends ChangeRecord {
+  apply(): Promise<void>;
+}
+
+export type ResourceStateName = 'ok' | 'missing' | 'drift' | 'creating' | 'updating' | 'deleting' | 'failed';
+
+export interface ResourceState {
+  readonly type: string;
+  readonly id: string;
+  readonly state: ResourceStateName;
+  readonly detail: string;
+}
+
+/** Progress a step reports while it works; the renderer decides how it looks. */
+export type ProgressEvent =
+  | { readonly kind: 'waiting'; readonly step: string; readonly message: string }
+  | { readonly kind: 'wait-done'; readonly step: string }
+  | { readonly kind: 'notice'; readonly step: string; readonly message: string };
+
+export interface StepContext {
+  readonly names: Names;
+  readonly config: PipelineConfig;
+  readonly clients: Clients;
+  readonly signal: AbortSignal;
+  progress(event: ProgressEvent): void;
+}
+
+/**
+ * One reconcile step: it reads the current state and returns the changes that would make it
+ * what `up` builds (an empty list when converged); each change applies itself.
+ */
+export interface Step {
+  readonly name: StepName;
+  readonly dependsOn: readonly StepName[];
+  plan(ctx: StepContext): Promise<Change[]>;
+  status(ctx: StepContext): Promise<ResourceState[]>;
+  planDestroy(ctx: StepContext): Promise<Change[]>;
+}
+
+export function change(action: ChangeAction, resource: string, detail: string, apply: () => Promise<void>): Change {
+  return { action, resource, detail, apply };
+}
+
+export function record(c: ChangeRecord): ChangeRecord {
+  return { action: c.action, resource: c.resource, detail: c.detail };
+}

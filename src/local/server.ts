@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http';
+import { ToolError, errorMessage } from '../errors.js';
+import { startMoto, type MotoProcess } from './moto.js';
+import { createRouter, type MwaaHandler } from './router.js';
+
+export interface LocalEndpoint {
+  readonly url: string;
+  readonly motoUrl: string;
+  close(): Promise<void>;
+}
+
+export interface LocalEndpointOptions {
+  readonly port: number;
+  /** Makes the MWAA emulator once moto is up (it checks buckets, roles and subnets against moto). */
+  readonly mwaa: (motoUrl: string) => MwaaHandler;
+}
+
+/** The `local` endpoint: one loopback port in front of moto and the MWAA emulator. */
+export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
+  const moto = await startMoto();
+  let server: Server;
+  try {
+    const route = createRouter({ motoUrl: moto.url, mwaa: options.mwaa(moto.url) });
+    server = createServer((req, res) => {
+      route(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`local endpoint error: ${errorMessage(error)}`);
+      });
+    });
+    await listen(server, options.port);
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+  return {
+    url: `http://127.0.0.1:${options.port}`,
+    motoUrl: moto.url,
+    close: () => closeAll(server, moto),
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new ToolError('PortInUse', `port ${port} on 127.0.0.1 is in use: pass another --port`) : error);
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+async function closeAll(server: Server, moto: MotoProcess): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await moto.stop();
+}

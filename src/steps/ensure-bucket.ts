@@ -1,0 +1,211 @@
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  type BucketLocationConstraint,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { isNotFound, readOrUndefined } from '../aws/errors.js';
+import { diffPolicies, parsePolicy, type PolicyDocument } from '../aws/policy.js';
+import { ToolError, errorName } from '../errors.js';
+import type { Names } from '../engine/names.js';
+import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+
+const PUBLIC_ACCESS_BLOCK = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+} as const;
+
+export function tlsOnlyPolicy(names: Names): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        // A Deny: the wildcard narrows access (every S3 action over plain HTTP), it grants nothing.
+        Action: 's3:*',
+        Resource: [names.bucketArn, `${names.bucketArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
+
+/** One setting of the bucket that is not what `up` makes, and how to restore it. */
+interface Drift {
+  readonly detail: string;
+  fix(): Promise<void>;
+}
+
+type Observed = { exists: false } | { exists: true; drifts: Drift[] };
+
+async function observe(s3: S3Client, names: Names): Promise<Observed> {
+  const Bucket = names.bucket;
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket }));
+  } catch (error) {
+    if (isNotFound(error)) return { exists: false };
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) throw bucketTaken(names);
+    throw error;
+  }
+  const [versioning, publicAccess, encryption, policy, tagging] = await Promise.all([
+    s3.send(new GetBucketVersioningCommand({ Bucket })),
+    readOrUndefined(() => s3.send(new GetPublicAccessBlockCommand({ Bucket }))),
+    readOrUndefined(() => s3.send(new GetBucketEncryptionCommand({ Bucket }))),
+    readOrUndefined(() => s3.send(new GetBucketPolicyCommand({ Bucket }))),
+    readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket }))),
+  ]);
+
+  const drifts: Drift[] = [];
+  if (versioning.Status !== 'Enabled') {
+    drifts.push({ detail: `versioning ${versioning.Status ?? 'never enabled'} (want Enabled)`, fix: () => enableVersioning(s3, Bucket) });
+  }
+  const block = publicAccess?.PublicAccessBlockConfiguration;
+  const openSettings = Object.keys(PUBLIC_ACCESS_BLOCK).filter((k) => block?.[k as keyof typeof PUBLIC_ACCESS_BLOCK] !== true);
+  if (openSettings.length > 0) {
+    drifts.push({ detail: `public access block off: ${openSettings.join(', ')}`, fix: () => blockPublicAccess(s3, Bucket) });
+  }
+  const algorithms = (encryption?.ServerSideEncryptionConfiguration?.Rules ?? []).map(
+    (r) => r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+  );
+  if (algorithms.length === 0) {
+    drifts.push({ detail: 'default encryption off (want SSE-S3)', fix: () => encryptByDefault(s3, Bucket) });
+  }
+  const wantedPolicy = tlsOnlyPolicy(names);
+  const policyDiff = policy?.Policy ? diffPolicies(wantedPolicy, parsePolicy(policy.Policy)) : ['no bucket policy'];
+  if (policyDiff.length > 0) {
+    drifts.push({ detail: `bucket policy: ${policyDiff.join(', ')}`, fix: () => putPolicy(s3, names) });
+  }
+  const tag = tagging?.TagSet?.find((t) => t.Key === names.tagKey)?.Value;
+  if (tag !== names.name) {
+    drifts.push({ detail: `tag ${names.tagKey} ${tag === undefined ? 'missing' : `= ${tag}`}`, fix: () => tagBucket(s3, names) });
+  }
+  return { exists: true, drifts };
+}
+
+function bucketTaken(names: Names): ToolError {
+  return new ToolError(
+    'BucketAlreadyExists',
+    `the bucket name ${names.bucket} is taken by another AWS account: S3 bucket names are global. ` +
+      `Choose another pipeline name with --name (it prefixes the bucket name).`,
+  );
+}
+
+async function createBucket(s3: S3Client, names: Names): Promise<void> {
+  try {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: names.bucket,
+        // us-east-1 is the one region that rejects its own name as a location constraint.
+        ...(names.region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: names.region as BucketLocationConstraint } }),
+      }),
+    );
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'BucketAlreadyExists') throw bucketTaken(names);
+    // A retry after a lost response finds the bucket it made: that is success.
+    if (name !== 'BucketAlreadyOwnedByYou') throw error;
+  }
+  await tagBucket(s3, names);
+  await enableVersioning(s3, names.bucket);
+  await blockPublicAccess(s3, names.bucket);
+  await encryptByDefault(s3, names.bucket);
+  await putPolicy(s3, names);
+}
+
+const enableVersioning = async (s3: S3Client, Bucket: string) => {
+  await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+};
+const blockPublicAccess = async (s3: S3Client, Bucket: string) => {
+  await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { ...PUBLIC_ACCESS_BLOCK } }));
+};
+const encryptByDefault = async (s3: S3Client, Bucket: string) => {
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    }),
+  );
+};
+const putPolicy = async (s3: S3Client, names: Names) => {
+  await s3.send(new PutBucketPolicyCommand({ Bucket: names.bucket, Policy: JSON.stringify(tlsOnlyPolicy(names)) }));
+};
+const tagBucket = async (s3: S3Client, names: Names) => {
+  await s3.send(new PutBucketTaggingCommand({ Bucket: names.bucket, Tagging: { TagSet: [{ Key: names.tagKey, Value: names.name }] } }));
+};
+
+/** Deletes every object version and delete marker, then the bucket. */
+async function emptyAndDelete(s3: S3Client, Bucket: string): Promise<void> {
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket, KeyMarker, VersionIdMarker }));
+    const Objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+    if (Objects.length > 0) {
+      const out = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } }));
+      const failed = out.Errors ?? [];
+      if (failed.length > 0) {
+        throw new ToolError('DeleteObjectsFailed', `could not delete ${failed.length} object versions, e.g. ${failed[0]?.Key}: ${failed[0]?.Message}`);
+      }
+    }
+    KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (KeyMarker);
+  try {
+    await s3.send(new DeleteBucketCommand({ Bucket }));
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+const RESOURCE_TYPE = 's3-bucket';
+
+export const ensureBucket: Step = {
+  name: 'ensure-bucket',
+  dependsOn: [],
+
+  async plan(ctx: StepContext): Promise<Change[]> {
+    const s3 = await ctx.clients.s3();
+    const observed = await observe(s3, ctx.names);
+    if (!observed.exists) {
+      return [
+        change('create', ctx.names.bucketArn, 'versioning, public access block, SSE-S3, TLS-only policy', () => createBucket(s3, ctx.names)),
+      ];
+    }
+    return observed.drifts.map((d) => change('update', ctx.names.bucketArn, d.detail, d.fix));
+  },
+
+  async status(ctx: StepContext): Promise<ResourceState[]> {
+    const observed = await observe(await ctx.clients.s3(), ctx.names);
+    const base = { type: RESOURCE_TYPE, id: ctx.names.bucket };
+    if (!observed.exists) return [{ ...base, state: 'missing', detail: '' }];
+    if (observed.drifts.length > 0) return [{ ...base, state: 'drift', detail: observed.drifts.map((d) => d.detail).join('; ') }];
+    return [{ ...base, state: 'ok', detail: '' }];
+  },
+
+  async planDestroy(ctx: StepContext): Promise<Change[]> {
+    if (ctx.config.keepData) return [];
+    const s3 = await ctx.clients.s3();
+    const exists = await readOrUndefined(() => s3.send(new HeadBucketCommand({ Bucket: ctx.names.bucket })));
+    if (!exists) return [];
+    return [change('delete', ctx.names.bucketArn, 'every object version and delete marker, then the bucket', () => emptyAndDelete(s3, ctx.names.bucket))];
+  },
+};

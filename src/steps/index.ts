@@ -1,0 +1,12 @@
+import type { Step, StepName } from '../engine/types.js';
+import { ensureBucket } from './ensure-bucket.js';
+import { uploadAirflow } from './upload-airflow.js';
+import { uploadData } from './upload-data.js';
+
+/** Every reconcile step `up` runs, in the contract's order. */
+export const ALL_STEPS: readonly Step[] = [ensureBucket, uploadData, uploadAirflow];
+
+export function selectSteps(only: readonly StepName[] | undefined): Step[] {
+  if (!only || only.length === 0) return [...ALL_STEPS];
+  return ALL_STEPS.filter((s) => only.includes(s.name));
+}

@@ -1,0 +1,68 @@
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly mutating: boolean;
+}
+
+const READ_PREFIX = /^(Get|List|Describe|Head|BatchGet|Search|Lookup)/;
+
+/** Names the AWS operation of a request from its protocol's own markers. */
+export function classify(req: IncomingMessage, body: Buffer): RecordedCall {
+  const auth = req.headers.authorization ?? '';
+  const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const operation = target.split('.').pop() ?? target;
+    return { service, operation, mutating: !READ_PREFIX.test(operation) };
+  }
+  const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1];
+  if (action) return { service, operation: action, mutating: !READ_PREFIX.test(action) };
+  const method = req.method ?? 'GET';
+  const operation = `${method} ${(req.url ?? '').split('?')[0]}`;
+  return { service, operation, mutating: !['GET', 'HEAD'].includes(method) };
+}
+
+/** A proxy in front of the local endpoint that records every AWS call the CLI makes. */
+export class CountingProxy {
+  readonly calls: RecordedCall[] = [];
+  private server?: Server;
+  url = '';
+
+  constructor(private readonly upstream: string) {}
+
+  async start(): Promise<void> {
+    const target = new URL(this.upstream);
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        this.calls.push(classify(req, body));
+        const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        });
+        upstream.on('error', () => res.destroy());
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  mutating(): RecordedCall[] {
+    return this.calls.filter((c) => c.mutating);
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

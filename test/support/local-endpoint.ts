@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { BIN } from './cli.js';
+
+export interface TestEndpoint {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  /** Environment for a CLI child process: endpoint, dummy credentials, region. */
+  readonly env: Record<string, string>;
+  /** POST /moto-api/reset: forgets every resource (moto, MWAA emulator, bucket policies). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts `abalone-pipeline local` (the built CLI) on a free port, as a user would, and waits for
+ * its `export AWS_ENDPOINT_URL=` line. MWAA delays default to fractions of a second here.
+ */
+export async function startLocalEndpoint(extraEnv: Record<string, string> = {}): Promise<TestEndpoint> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'local', '--port', String(port)], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ABALONE_MWAA_CREATE_DELAY: '0.3',
+      ABALONE_MWAA_UPDATE_DELAY: '0.3',
+      ABALONE_MWAA_DELETE_DELAY: '0.3',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local endpoint did not start in 60s:\n${stderr}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('AWS_DISABLE_HOST_PREFIX_INJECTION')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local endpoint exited (${code}) before it was ready:\n${stderr}`));
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    env: {
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      NO_COLOR: '1',
+    },
+    async reset() {
+      const response = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`reset failed: ${response.status}`);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
