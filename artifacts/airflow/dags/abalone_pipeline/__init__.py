@@ -1,0 +1,1 @@
+"""Helpers of the abalone pipeline DAG, importable without Airflow (tested with moto)."""

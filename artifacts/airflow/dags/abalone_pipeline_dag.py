@@ -1,0 +1,114 @@
+"""Daily abalone pipeline: crawl new data, preprocess, train XGBoost, evaluate, analyse, then
+deploy the model to the pipeline's endpoint or reject it.
+
+Configuration comes from SSM at run time (task load_config, under the prefix set in the Airflow
+option abalone.ssm_prefix); parsing this file makes no AWS call. Templates render as native
+Python objects, so an operator's config can be a whole dict built by an upstream task.
+"""
+from datetime import datetime, timedelta, timezone
+
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.python import BranchPythonOperator, PythonOperator
+from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
+from airflow.providers.amazon.aws.operators.glue_crawler import GlueCrawlerOperator
+from airflow.providers.amazon.aws.operators.sagemaker import (
+    SageMakerTrainingOperator,
+    SageMakerTransformOperator,
+)
+
+from abalone_pipeline import callables
+
+
+def xcom(task_id: str, key: str = "") -> str:
+    """A template of an upstream task's return value, or of one key of it."""
+    item = "['{}']".format(key) if key else ""
+    return "{{ ti.xcom_pull(task_ids='" + task_id + "')" + item + " }}"
+
+
+DEFAULT_ARGS = {
+    "owner": "abalone-pipeline",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "execution_timeout": timedelta(hours=3),
+}
+
+with DAG(
+    dag_id="abalone_pipeline",
+    description="Glue ETL, SageMaker XGBoost training, evaluation and gated deployment of the abalone model",
+    schedule="@daily",
+    start_date=datetime(2024, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=6),
+    default_args=DEFAULT_ARGS,
+    render_template_as_native_obj=True,
+    params={"rmse_threshold": None},
+    tags=["abalone", "sagemaker"],
+) as dag:
+    load_config = PythonOperator(task_id="load_config", python_callable=callables.load_config_task)
+
+    crawl_new_data = GlueCrawlerOperator(
+        task_id="crawl_new_data",
+        config=xcom("load_config", "crawler_config"),
+        wait_for_completion=True,
+    )
+
+    preprocess = GlueJobOperator(
+        task_id="preprocess",
+        job_name=xcom("load_config", "etl_job_name"),
+        script_args=xcom("load_config", "etl_arguments"),
+        wait_for_completion=True,
+        stop_job_run_on_kill=True,
+    )
+
+    prepare_training = PythonOperator(task_id="prepare_training", python_callable=callables.prepare_training_task)
+
+    train = SageMakerTrainingOperator(
+        task_id="train",
+        config=xcom("prepare_training"),
+        wait_for_completion=True,
+        print_log=False,
+        check_interval=30,
+        max_ingestion_time=2 * 3600,
+    )
+
+    prepare_evaluation = PythonOperator(
+        task_id="prepare_evaluation", python_callable=callables.prepare_evaluation_task
+    )
+
+    batch_transform = SageMakerTransformOperator(
+        task_id="batch_transform",
+        config=xcom("prepare_evaluation"),
+        wait_for_completion=True,
+        check_interval=30,
+        max_ingestion_time=3600,
+    )
+
+    write_evaluation = PythonOperator(task_id="write_evaluation", python_callable=callables.write_evaluation_task)
+
+    # A callable rather than LambdaInvokeFunctionOperator: with native templates a JSON payload
+    # string would be rendered back into a dict, which the Lambda client cannot send.
+    analyze = PythonOperator(task_id="analyze", python_callable=callables.analyze_task)
+
+    check_rmse = BranchPythonOperator(task_id="check_rmse", python_callable=callables.choose_branch_task)
+
+    deploy = PythonOperator(task_id="deploy", python_callable=callables.deploy_task)
+
+    reject = PythonOperator(task_id="reject", python_callable=callables.reject_task)
+
+    end = EmptyOperator(task_id="end", trigger_rule="none_failed_min_one_success")
+
+    (
+        load_config
+        >> crawl_new_data
+        >> preprocess
+        >> prepare_training
+        >> train
+        >> prepare_evaluation
+        >> batch_transform
+        >> write_evaluation
+        >> analyze
+        >> check_rmse
+    )
+    check_rmse >> [deploy, reject] >> end
