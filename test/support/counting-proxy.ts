@@ -5,6 +5,22 @@ export interface RecordedCall {
   readonly service: string;
   readonly operation: string;
   readonly mutating: boolean;
+  /** The `Name` of a JSON-protocol request (an SSM parameter, a Glue job), when it has one. */
+  readonly name?: string;
+}
+
+/** The lock's own writes: the only writes a converged `up` may make (cli.md, Locking). */
+export function isLockCall(call: RecordedCall): boolean {
+  return call.service === 'ssm' && (call.name ?? '').endsWith('/lock');
+}
+
+function jsonName(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { Name?: unknown };
+    return typeof parsed.Name === 'string' ? parsed.Name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const READ_PREFIX = /^(Get|List|Describe|Head|BatchGet|Search|Lookup)/;
@@ -16,7 +32,7 @@ export function classify(req: IncomingMessage, body: Buffer): RecordedCall {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     const operation = target.split('.').pop() ?? target;
-    return { service, operation, mutating: !READ_PREFIX.test(operation) };
+    return { service, operation, mutating: !READ_PREFIX.test(operation), name: jsonName(body) };
   }
   const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1];
   if (action) return { service, operation: action, mutating: !READ_PREFIX.test(action) };
@@ -53,8 +69,9 @@ export class CountingProxy {
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
+  /** Mutating calls other than the lock's own. */
   mutating(): RecordedCall[] {
-    return this.calls.filter((c) => c.mutating);
+    return this.calls.filter((c) => c.mutating && !isLockCall(c));
   }
 
   clear(): void {

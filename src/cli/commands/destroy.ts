@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
+import { withLock } from '../with-lock.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 
 export async function destroy(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
@@ -13,12 +14,15 @@ export async function destroy(ctx: CommandContext, raw: Record<string, unknown>)
   const session = await openSession(ctx.global);
   const plan: RunPlan = { steps: selectSteps(undefined), session, config };
 
-  if (!ctx.global.yes) {
-    const go = await confirmPlan(ctx, plan, 'destroy-plan', `Delete these resources of pipeline "${session.names.name}"?`);
-    if (!go) {
-      ctx.output.info('cancelled: nothing deleted');
-      return EXIT.failed;
+  // The lock is released (deleted) last, so that nothing of the pipeline remains.
+  return withLock(ctx, session, 'destroy', Boolean(raw.forceUnlock), async () => {
+    if (!ctx.global.yes) {
+      const go = await confirmPlan(ctx, plan, 'destroy-plan', `Delete these resources of pipeline "${session.names.name}"?`);
+      if (!go) {
+        ctx.output.info('cancelled: nothing deleted');
+        return EXIT.failed;
+      }
     }
-  }
-  return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+    return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+  });
 }

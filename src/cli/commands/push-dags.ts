@@ -7,6 +7,7 @@ import { WaitIndicator } from '../../output/spinner.js';
 import type { CommandContext } from '../context.js';
 import { DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import { openSession, type Session } from '../session.js';
+import { withLock } from '../with-lock.js';
 
 interface PushResult {
   uploaded: string[];
@@ -30,9 +31,11 @@ export async function pushDags(ctx: CommandContext, raw: Record<string, unknown>
   const result: PushResult = { uploaded: uploads, deleted: deletes, unchanged: plan.unchanged, environmentUpdated: false };
 
   if (!dryRun) {
-    const versions = await uploadFiles(s3, names.bucket, names.airflowPrefix, plan.uploads);
-    if (deletes.length > 0) await deleteKeys(s3, names.bucket, deletes);
-    result.environmentUpdated = await pointEnvironmentAtNewVersions(ctx, session, versions, raw.wait !== false);
+    await withLock(ctx, session, 'push-dags', Boolean(raw.forceUnlock), async () => {
+      const versions = await uploadFiles(s3, names.bucket, names.airflowPrefix, plan.uploads);
+      if (deletes.length > 0) await deleteKeys(s3, names.bucket, deletes);
+      result.environmentUpdated = await pointEnvironmentAtNewVersions(ctx, session, versions, raw.wait !== false);
+    });
   }
   render(ctx, names.bucket, result, dryRun);
   return ctx.signal.aborted ? EXIT.interrupted : EXIT.ok;

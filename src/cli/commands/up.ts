@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
+import { withLock } from '../with-lock.js';
 import { stepList } from '../validate.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 
@@ -18,14 +19,17 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   const session = await openSession(ctx.global);
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
+  // A dry run makes no write, so it takes no lock either.
   if (dryRun) return finish(ctx, plan, await runSteps(ctx, plan, 'plan'), startedAt, true);
 
-  if (!ctx.global.yes) {
-    const go = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
-    if (!go) {
-      ctx.output.info('cancelled: nothing changed');
-      return EXIT.failed;
+  return withLock(ctx, session, 'up', Boolean(raw.forceUnlock), async () => {
+    if (!ctx.global.yes) {
+      const go = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
+      if (!go) {
+        ctx.output.info('cancelled: nothing changed');
+        return EXIT.failed;
+      }
     }
-  }
-  return finish(ctx, plan, await runSteps(ctx, plan, 'apply'), startedAt, false);
+    return finish(ctx, plan, await runSteps(ctx, plan, 'apply'), startedAt, false);
+  });
 }
