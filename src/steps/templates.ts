@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TEMPLATES_DIR } from '../cli/paths.js';
+import type { PolicyDocument } from '../aws/policy.js';
+import type { Names } from '../engine/names.js';
+import { ToolError } from '../errors.js';
+
+/**
+ * Templates under templates/ hold `{{key}}` placeholders. Inside a string a placeholder becomes
+ * the value's text; a JSON string that is exactly `"{{key}}"` becomes the value as JSON, so that
+ * a list can fill it. An unknown placeholder is an error, never an empty string.
+ */
+export type TemplateValue = string | number | readonly string[];
+export type TemplateVars = Readonly<Record<string, TemplateValue>>;
+
+const PLACEHOLDER = /\{\{([A-Za-z0-9_.]+)\}\}/g;
+const WHOLE_JSON_VALUE = /"\{\{([A-Za-z0-9_.]+)\}\}"/g;
+
+function lookup(vars: TemplateVars, key: string, template: string): TemplateValue {
+  const value = vars[key];
+  if (value === undefined) throw new ToolError('TemplateError', `template ${template} uses {{${key}}}, which has no value`);
+  return value;
+}
+
+export function renderText(text: string, vars: TemplateVars, template = 'text'): string {
+  return text.replace(PLACEHOLDER, (_, key: string) => {
+    const value = lookup(vars, key, template);
+    if (Array.isArray(value)) throw new ToolError('TemplateError', `template ${template}: {{${key}}} is a list and must fill a whole JSON value`);
+    return String(value);
+  });
+}
+
+export function renderJsonText(text: string, vars: TemplateVars, template = 'json'): unknown {
+  const whole = text.replace(WHOLE_JSON_VALUE, (_, key: string) => JSON.stringify(lookup(vars, key, template)));
+  const inline = whole.replace(PLACEHOLDER, (_, key: string) => {
+    const value = lookup(vars, key, template);
+    if (Array.isArray(value)) throw new ToolError('TemplateError', `template ${template}: {{${key}}} is a list and must fill a whole JSON value`);
+    // Escaped as JSON string content: the placeholder sits inside quotes.
+    return JSON.stringify(String(value)).slice(1, -1);
+  });
+  try {
+    return JSON.parse(inline) as unknown;
+  } catch (error) {
+    throw new ToolError('TemplateError', `template ${template} is not valid JSON once rendered: ${(error as Error).message}`);
+  }
+}
+
+async function load(relativePath: string): Promise<string> {
+  const path = join(TEMPLATES_DIR, relativePath);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ToolError('TemplateMissing', `the template ${path} could not be read: ${(error as Error).message}`);
+  }
+}
+
+export async function renderTemplate(relativePath: string, vars: TemplateVars): Promise<string> {
+  return renderText(await load(relativePath), vars, relativePath);
+}
+
+export async function renderPolicyTemplate(relativePath: string, vars: TemplateVars): Promise<PolicyDocument> {
+  const doc = renderJsonText(await load(relativePath), vars, relativePath) as PolicyDocument;
+  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.Statement)) {
+    throw new ToolError('TemplateError', `template ${relativePath} is not a policy document (no Statement list)`);
+  }
+  return doc;
+}
+
+/** Where the Glue job keeps Spark temp files and the ETL scripts live (both under names' prefixes). */
+export function glueTempPrefix(names: Names): string {
+  return `${names.dataPrefix}glue-temp/`;
+}
+export function airflowScriptsPrefix(names: Names): string {
+  return `${names.airflowPrefix}scripts/`;
+}
+
+/** Every value a template may use: the derived names, flattened (roles as `roles.<role>`). */
+export function templateVars(names: Names): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(names)) if (typeof value === 'string') vars[key] = value;
+  for (const [role, value] of Object.entries(names.roles)) vars[`roles.${role}`] = value;
+  vars.glueTempPrefix = glueTempPrefix(names);
+  vars.airflowScriptsPrefix = airflowScriptsPrefix(names);
+  return vars;
+}
