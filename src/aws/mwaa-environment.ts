@@ -2,6 +2,7 @@ import { GetEnvironmentCommand, UpdateEnvironmentCommand, type Environment, type
 import { readOrUndefined } from './errors.js';
 import { ToolError } from '../errors.js';
 import { InterruptedError } from '../errors.js';
+import { sleep } from './retry.js';
 
 export async function getEnvironment(mwaa: MWAAClient, name: string): Promise<Environment | undefined> {
   const out = await readOrUndefined(() => mwaa.send(new GetEnvironmentCommand({ Name: name })));
@@ -19,14 +20,8 @@ export interface WaitOptions {
   readonly maxDelayMs?: number;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
+export function isTransitional(status: string | undefined): boolean {
+  return TRANSITIONAL.has(status ?? '');
 }
 
 /**
@@ -47,8 +42,10 @@ export async function waitForEnvironment(mwaa: MWAAClient, name: string, options
     if (Date.now() - started > timeoutMs) {
       throw new ToolError('WaitTimeout', `gave up waiting for environment ${name} after ${Math.round(timeoutMs / 60_000)} minutes (still ${status}); run the command again to keep waiting, or check with \`abalone-pipeline status\``);
     }
-    await sleep(delay, options.signal);
-    if (options.signal.aborted) {
+    try {
+      await sleep(delay, options.signal);
+    } catch (error) {
+      if (!options.signal.aborted) throw error;
       throw new InterruptedError(`stopped waiting for environment ${name} (still ${status}); AWS goes on with it: check with \`abalone-pipeline status\``);
     }
     delay = Math.min(delay * 2, options.maxDelayMs ?? 30_000);

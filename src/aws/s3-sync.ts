@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isNotFound } from './errors.js';
+import { SHA256_METADATA } from './s3-objects.js';
 import { ToolError } from '../errors.js';
 
 export interface LocalFile {
@@ -11,6 +12,8 @@ export interface LocalFile {
   readonly relative: string;
   readonly path: string;
   readonly md5: string;
+  /** Stored as the object's `sha256` metadata, which the CodeBuild deploy compares. */
+  readonly sha256: string;
   readonly size: number;
 }
 
@@ -19,14 +22,20 @@ export interface SyncPlan {
   /** Keys under the prefix with no local file (deleted only on request). */
   readonly extra: string[];
   readonly unchanged: number;
+  /** Local files with no object at all under the prefix. */
+  readonly absent: number;
 }
 
 const SKIPPED = new Set(['__pycache__', '.DS_Store', '.git', '.pytest_cache', 'node_modules']);
 
-async function md5File(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+async function hashFile(path: string): Promise<{ md5: string; sha256: string }> {
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  for await (const chunk of createReadStream(path)) {
+    md5.update(chunk as Buffer);
+    sha256.update(chunk as Buffer);
+  }
+  return { md5: md5.digest('hex'), sha256: sha256.digest('hex') };
 }
 
 /** Every file under `dir` (no caches, no compiled Python), with its MD5. */
@@ -46,7 +55,7 @@ export async function listLocalFiles(dir: string): Promise<LocalFile[]> {
     paths.map(async (path) => ({
       relative: relative(dir, path).split(sep).join('/'),
       path,
-      md5: await md5File(path),
+      ...(await hashFile(path)),
       size: (await stat(path)).size,
     })),
   );
@@ -74,7 +83,8 @@ export async function planSync(s3: S3Client, bucket: string, prefix: string, fil
   const uploads = files.filter((f) => remote.get(prefix + f.relative) !== f.md5);
   const local = new Set(files.map((f) => prefix + f.relative));
   const extra = [...remote.keys()].filter((k) => !local.has(k)).sort();
-  return { uploads, extra, unchanged: files.length - uploads.length };
+  const absent = files.filter((f) => !remote.has(prefix + f.relative)).length;
+  return { uploads, extra, unchanged: files.length - uploads.length, absent };
 }
 
 const CONTENT_TYPES: Record<string, string> = { '.py': 'text/x-python', '.txt': 'text/plain', '.json': 'application/json', '.sh': 'text/x-shellscript', '.zip': 'application/zip' };
@@ -92,7 +102,14 @@ export async function uploadFiles(s3: S3Client, bucket: string, prefix: string, 
     for (let file = queue.shift(); file; file = queue.shift()) {
       const key = prefix + file.relative;
       const out = await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file.path), ContentLength: file.size, ContentType: contentType(file.relative) }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: createReadStream(file.path),
+          ContentLength: file.size,
+          ContentType: contentType(file.relative),
+          Metadata: { [SHA256_METADATA]: file.sha256 },
+        }),
       );
       versions.set(key, out.VersionId);
     }

@@ -17,6 +17,9 @@ const NAME_LIMITS: ReadonlyArray<[string, (n: ReturnType<typeof deriveNames>) =>
   ['MWAA environment', (n) => n.environment, 80],
 ];
 
+/** Prefixes S3 does not allow at the start of a bucket name (the pipeline name starts it). */
+const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+
 export function validateName(name: string, region: string): string {
   if (name.length === 0) throw new UsageError('--name is empty: give the pipeline a name such as "abalone"', 'InvalidName');
   if (!NAME_PATTERN.test(name)) {
@@ -25,6 +28,10 @@ export function validateName(name: string, region: string): string {
         '(it becomes part of S3 bucket and IAM role names)',
       'InvalidName',
     );
+  }
+  const reserved = RESERVED_BUCKET_PREFIXES.find((prefix) => name.startsWith(prefix));
+  if (reserved) {
+    throw new UsageError(`--name "${name}" starts with "${reserved}", which S3 reserves for bucket names: choose another name`, 'InvalidName');
   }
   const names = deriveNames(name, region, '123456789012');
   for (const [what, pick, limit] of NAME_LIMITS) {

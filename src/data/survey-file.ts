@@ -18,6 +18,13 @@ export interface CheckedFile {
   readonly moreErrors: number;
 }
 
+/** Complete lines before the first undecodable byte of `chunk` (the replacement character marks it). */
+function linesBeforeInvalid(pending: string, chunk: Buffer): number {
+  const lines = (pending + chunk.toString('utf8')).split('\n');
+  const bad = lines.findIndex((line) => line.includes('\uFFFD'));
+  return Math.max(bad, 0);
+}
+
 /** Enough to act on, without a million-line report for a file in the wrong format. */
 export const MAX_REPORTED_ERRORS = 100;
 
@@ -68,7 +75,7 @@ export async function checkSurveyFile(file: string, normalisedPath: string): Pro
       try {
         text = decoder.decode(chunk as Buffer, { stream: true });
       } catch {
-        fail(lineNumber + 1, 'is not valid UTF-8 (save the file as UTF-8)');
+        fail(lineNumber + 1 + linesBeforeInvalid(pending, chunk as Buffer), 'is not valid UTF-8 (save the file as UTF-8)');
         break;
       }
       pending += text;

@@ -37,8 +37,6 @@ export interface RoleNames {
 
 export const TAG_KEY = 'abalone-pipeline:name';
 
-/** Longest pipeline name whose derived names all fit AWS limits (the bucket's 63 is the tightest). */
-export const MAX_NAME_LENGTH = 20;
 export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
 export function partitionOf(region: string): string {

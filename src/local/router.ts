@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BucketPolicyStore } from './bucket-policies.js';
+import { fixMotoResponse } from './moto-fixes.js';
 
 /** The SigV4 credential scope of a request: `Credential=AKID/20260101/us-east-1/s3/aws4_request`. */
 export function credentialScope(headers: IncomingMessage['headers'], query: URLSearchParams): { region: string; service: string } | undefined {
@@ -120,6 +121,7 @@ export function createRouter(options: RouterOptions) {
     if (bucket && url.searchParams.has('policy')) return bucketPolicy(req, res, decodeURIComponent(bucket), body);
 
     const reply = await forward(req, body);
+    reply.body = fixMotoResponse(scope?.service, reply.body);
     if (bucket && req.method === 'DELETE' && url.search === '' && reply.status === 204) policies.delete(decodeURIComponent(bucket));
     const headers = { ...reply.headers };
     if (req.method !== 'HEAD') {

@@ -15,6 +15,7 @@ import {
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   type BucketLocationConstraint,
+  type Tag,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
@@ -94,7 +95,8 @@ async function observe(s3: S3Client, names: Names): Promise<Observed> {
   }
   const tag = tagging?.TagSet?.find((t) => t.Key === names.tagKey)?.Value;
   if (tag !== names.name) {
-    drifts.push({ detail: `tag ${names.tagKey} ${tag === undefined ? 'missing' : `= ${tag}`}`, fix: () => tagBucket(s3, names) });
+    const others = (tagging?.TagSet ?? []).filter((t) => t.Key !== names.tagKey);
+    drifts.push({ detail: `tag ${names.tagKey} ${tag === undefined ? 'missing' : `= ${tag}`}`, fix: () => tagBucket(s3, names, others) });
   }
   return { exists: true, drifts };
 }
@@ -148,8 +150,11 @@ const encryptByDefault = async (s3: S3Client, Bucket: string) => {
 const putPolicy = async (s3: S3Client, names: Names) => {
   await s3.send(new PutBucketPolicyCommand({ Bucket: names.bucket, Policy: JSON.stringify(tlsOnlyPolicy(names)) }));
 };
-const tagBucket = async (s3: S3Client, names: Names) => {
-  await s3.send(new PutBucketTaggingCommand({ Bucket: names.bucket, Tagging: { TagSet: [{ Key: names.tagKey, Value: names.name }] } }));
+/** PutBucketTagging replaces the whole set, so the user's own tags go back in with ours. */
+const tagBucket = async (s3: S3Client, names: Names, otherTags: Tag[] = []) => {
+  await s3.send(
+    new PutBucketTaggingCommand({ Bucket: names.bucket, Tagging: { TagSet: [...otherTags, { Key: names.tagKey, Value: names.name }] } }),
+  );
 };
 
 /** Deletes every object version and delete marker, then the bucket. */

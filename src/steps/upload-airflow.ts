@@ -25,7 +25,7 @@ export const uploadAirflow: Step = {
   async status(ctx: StepContext): Promise<ResourceState[]> {
     const { files, plan } = await observe(ctx);
     const base = { type: 's3-prefix', id: `s3://${ctx.names.bucket}/${ctx.names.airflowPrefix}` };
-    if (plan.uploads.length === files.length && files.length > 0) return [{ ...base, state: 'missing', detail: `${files.length} files not uploaded` }];
+    if (plan.absent === files.length && files.length > 0) return [{ ...base, state: 'missing', detail: `${files.length} files not uploaded` }];
     if (plan.uploads.length > 0) {
       const names = plan.uploads.slice(0, 3).map((f) => f.relative).join(', ');
       return [{ ...base, state: 'drift', detail: `${plan.uploads.length} of ${files.length} files differ: ${names}${plan.uploads.length > 3 ? ', …' : ''}` }];

@@ -8,12 +8,15 @@ import type { CommandContext } from '../context.js';
 import { DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import { openSession, type Session } from '../session.js';
 import { withLock } from '../with-lock.js';
+import { deployViaCodebuild } from './deploy-via-codebuild.js';
 
 interface PushResult {
   uploaded: string[];
   deleted: string[];
   unchanged: number;
   environmentUpdated: boolean;
+  /** With --via-codebuild: the deploy build that made the changes. */
+  build?: { id: string; status: string };
 }
 
 export async function pushDags(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
@@ -30,7 +33,15 @@ export async function pushDags(ctx: CommandContext, raw: Record<string, unknown>
   const deletes = raw.delete ? plan.extra : [];
   const result: PushResult = { uploaded: uploads, deleted: deletes, unchanged: plan.unchanged, environmentUpdated: false };
 
-  if (!dryRun) {
+  if (!dryRun && raw.viaCodebuild) {
+    await withLock(ctx, session, 'push-dags', Boolean(raw.forceUnlock), async () => {
+      const build = await deployViaCodebuild(ctx, session, files);
+      result.build = { id: build.id!, status: build.buildStatus! };
+      // The buildspec points the environment at a changed requirements.txt when the environment exists.
+      const requirementsChanged = uploads.includes(`${names.airflowPrefix}requirements.txt`);
+      result.environmentUpdated = requirementsChanged && (await getEnvironment(await session.clients.mwaa(), names.environment)) !== undefined;
+    });
+  } else if (!dryRun) {
     await withLock(ctx, session, 'push-dags', Boolean(raw.forceUnlock), async () => {
       const versions = await uploadFiles(s3, names.bucket, names.airflowPrefix, plan.uploads);
       if (deletes.length > 0) await deleteKeys(s3, names.bucket, deletes);
