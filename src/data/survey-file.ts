@@ -48,40 +48,46 @@ export async function checkSurveyFile(file: string, normalisedPath: string): Pro
     else moreErrors += 1;
   };
 
-  const handleLine = async (raw: string) => {
+  /** The normalised text of one line, or '' (blank, header, or invalid: reported). */
+  const handleLine = (raw: string): string => {
     lineNumber += 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
+    if (line.trim() === '') return '';
     const first = !sawContent;
     sawContent = true;
-    if (first && isHeader(line)) return;
+    if (first && isHeader(line)) return '';
     const result = parseRow(line);
     if (!result.ok) {
       const prefix = first && !/^\s*[a-zA-Z]\s*,/.test(line) ? 'not the header (sex,length,...,rings) nor a data row: ' : '';
       fail(lineNumber, prefix + result.reason);
-      return;
+      return '';
     }
     rows += 1;
-    if (errors.length === 0 && moreErrors === 0) {
-      const text = `${result.row}\n`;
-      hash.update(text);
-      if (!out.write(text)) await once(out, 'drain');
-    }
+    return `${result.row}\n`;
+  };
+
+  /** Writes a chunk's worth of rows at once (once the file has an error its output is moot). */
+  const emit = async (text: string) => {
+    if (text === '' || errors.length > 0) return;
+    hash.update(text);
+    if (!out.write(text)) await once(out, 'drain');
   };
 
   try {
     for await (const chunk of createReadStream(file)) {
-      let text: string;
+      let decoded: string;
       try {
-        text = decoder.decode(chunk as Buffer, { stream: true });
+        decoded = decoder.decode(chunk as Buffer, { stream: true });
       } catch {
         fail(lineNumber + 1 + linesBeforeInvalid(pending, chunk as Buffer), 'is not valid UTF-8 (save the file as UTF-8)');
         break;
       }
-      pending += text;
+      pending += decoded;
       const lines = pending.split('\n');
       pending = lines.pop()!;
-      for (const line of lines) await handleLine(line);
+      let normalised = '';
+      for (const line of lines) normalised += handleLine(line);
+      await emit(normalised);
     }
     if (errors.length === 0) {
       try {
@@ -90,7 +96,7 @@ export async function checkSurveyFile(file: string, normalisedPath: string): Pro
         fail(lineNumber + 1, 'is not valid UTF-8 (save the file as UTF-8)');
       }
     }
-    if (pending !== '') await handleLine(pending);
+    if (pending !== '') await emit(handleLine(pending));
   } finally {
     out.end();
     await once(out, 'close');
