@@ -53,7 +53,9 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
   const action = (name: string) =>
     async function (this: Command, ...params: unknown[]) {
       const args = params.slice(0, -2).flat() as string[];
-      await run(name, this.optsWithGlobals(), args);
+      // Which options the user typed: shaping options not typed fall back to the stored settings.
+      const explicitOptions = this.options.map((o) => o.attributeName()).filter((key) => this.getOptionValueSource(key) === 'cli');
+      await run(name, { ...this.optsWithGlobals(), explicitOptions }, args);
     };
 
   shapingOptions(

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { PipelineConfig } from '../engine/config.js';
+import { SETTING_KEYS, readSettings } from '../engine/settings.js';
+import type { Session } from './session.js';
 import { UsageError } from '../errors.js';
 import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from './paths.js';
 import * as v from './validate.js';
@@ -34,4 +36,35 @@ export function pipelineConfig(raw: Record<string, unknown>): PipelineConfig {
     airflowDir: raw.dir === undefined ? DEFAULT_AIRFLOW_DIR : resolve(str('dir')),
     artifactsDir: ARTIFACTS_DIR,
   };
+}
+
+/** The raw option form of a stored setting (what the flag would have been). */
+function asOption(value: unknown): unknown {
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'number') return String(value);
+  return value;
+}
+
+/**
+ * The config `up`/`status`/`destroy` work with: options the user typed win, then what the last
+ * `up` stored, then the defaults. Stored values go through the same validation as flags.
+ */
+export function withStoredSettings(raw: Record<string, unknown>, stored: Record<string, unknown>): PipelineConfig {
+  const explicit = new Set((raw.explicitOptions as string[] | undefined) ?? []);
+  const merged = { ...raw };
+  for (const key of SETTING_KEYS) {
+    if (explicit.has(key) || stored[key] === undefined) continue;
+    merged[key] = asOption(stored[key]);
+  }
+  try {
+    return pipelineConfig(merged);
+  } catch {
+    // Settings stored by another version that this one rejects: the flags and defaults stand.
+    return pipelineConfig(raw);
+  }
+}
+
+/** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
+export async function configFor(raw: Record<string, unknown>, session: Session): Promise<PipelineConfig> {
+  return withStoredSettings(raw, await readSettings(await session.clients.ssm(), session.names));
 }

@@ -11,11 +11,15 @@ import { readOrUndefined } from '../aws/errors.js';
 import type { PipelineConfig } from '../engine/config.js';
 import type { Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { settingsParameter, settingsValue } from '../engine/settings.js';
 import { roleArn } from './roles/specs.js';
 
 const RESOURCE_TYPE = 'ssm-parameter';
 
-/** The run-time configuration the DAG reads (artifacts/airflow/dags/abalone_pipeline/config.py). */
+/**
+ * The run-time configuration the DAG reads (artifacts/airflow/dags/abalone_pipeline/config.py),
+ * and the settings `up` was run with (src/engine/settings.ts).
+ */
 export function wantedParameters(names: Names, config: PipelineConfig): Array<{ name: string; value: string }> {
   const values: Record<string, string> = {
     'data-bucket': names.bucket,
@@ -25,7 +29,10 @@ export function wantedParameters(names: Names, config: PipelineConfig): Array<{ 
     'etl-job-name': names.etlJob,
     'rmse-threshold': String(config.rmseThreshold),
   };
-  return Object.entries(values).map(([key, value]) => ({ name: `${names.ssmPrefix}/${key}`, value }));
+  return [
+    ...Object.entries(values).map(([key, value]) => ({ name: `${names.ssmPrefix}/${key}`, value })),
+    { name: settingsParameter(names), value: settingsValue(config) },
+  ];
 }
 
 function parameterArn(names: Names, name: string): string {
@@ -55,10 +62,24 @@ async function observe(ctx: StepContext): Promise<{ ssm: SSMClient; params: Obse
   return { ssm, params };
 }
 
+/** The settings that differ, e.g. `settings: envClass mw1.small → mw1.medium`. */
+function settingsDifference(actualText: string, wantedText: string): string {
+  let actual: Record<string, unknown> = {};
+  try {
+    actual = JSON.parse(actualText) as Record<string, unknown>;
+  } catch {
+    // unreadable: every wanted key differs
+  }
+  const wanted = JSON.parse(wantedText) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(actual), ...Object.keys(wanted)])];
+  const changed = keys.filter((k) => JSON.stringify(actual[k]) !== JSON.stringify(wanted[k]));
+  return `settings: ${changed.map((k) => `${k} ${JSON.stringify(actual[k]) ?? 'unset'} → ${JSON.stringify(wanted[k]) ?? 'unset'}`).join(', ')}`;
+}
+
 function differences(p: Observed, tagKey: string): string[] {
   if (!p.actual) return [];
   const out: string[] = [];
-  if (p.actual.Value !== p.value) out.push(`value ${JSON.stringify(p.actual.Value)} (want ${JSON.stringify(p.value)})`);
+  if (p.actual.Value !== p.value) out.push(p.name.endsWith('/settings') ? settingsDifference(p.actual.Value ?? '', p.value) : `value ${JSON.stringify(p.actual.Value)} (want ${JSON.stringify(p.value)})`);
   if (p.actual.Type !== 'String') out.push(`type ${p.actual.Type} (want String)`);
   if (!p.tagged) out.push(`tag ${tagKey} missing`);
   return out;

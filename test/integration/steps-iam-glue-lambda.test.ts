@@ -69,7 +69,7 @@ describe('roles, Glue, Lambda, CodeBuild and parameters against the local endpoi
     expect(changed['ensure-glue']).toEqual(['create', 'create', 'create']);
     expect(changed['ensure-lambda']).toEqual(['create']);
     expect(changed['ensure-codebuild']).toEqual(['create']);
-    expect(changed['ensure-parameters']).toEqual(Array(6).fill('create'));
+    expect(changed['ensure-parameters']).toEqual(Array(7).fill('create'));
 
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: 'abalone-analyze-results' }));
     expect(fn.Configuration).toMatchObject({ Runtime: 'python3.12', Handler: 'analyze_results.handler', MemorySize: 128, Timeout: 60, State: 'Active' });

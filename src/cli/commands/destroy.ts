@@ -1,7 +1,7 @@
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
-import { pipelineConfig } from '../pipeline-config.js';
+import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
 import { withLock } from '../with-lock.js';
@@ -9,9 +9,10 @@ import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 
 export async function destroy(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   const startedAt = Date.now();
-  const config = pipelineConfig(raw);
+  pipelineConfig(raw);
   requireYesOrTerminal(ctx.global.yes, 'destroy');
   const session = await openSession(ctx.global);
+  const config = await configFor(raw, session);
   const plan: RunPlan = { steps: selectSteps(undefined), session, config };
 
   // The lock is released (deleted) last, so that nothing of the pipeline remains.

@@ -2,7 +2,7 @@ import type { StepName } from '../../engine/types.js';
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
-import { pipelineConfig } from '../pipeline-config.js';
+import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
 import { withLock } from '../with-lock.js';
@@ -12,11 +12,12 @@ import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 export async function up(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   const startedAt = Date.now();
   const dryRun = Boolean(raw.dryRun);
-  const config = pipelineConfig(raw);
+  pipelineConfig(raw);
   const only: StepName[] | undefined = raw.only === undefined ? undefined : stepList(String(raw.only));
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
 
   const session = await openSession(ctx.global);
+  const config = await configFor(raw, session);
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
   // A dry run makes no write, so it takes no lock either.

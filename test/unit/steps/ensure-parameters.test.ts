@@ -37,7 +37,7 @@ beforeEach(() => {
 });
 
 describe('ensure-parameters', () => {
-  it('creates the six String parameters the DAG reads, tagged', async () => {
+  it('creates the six String parameters the DAG reads and the stored settings, tagged', async () => {
     serve({});
     ssm.on(PutParameterCommand).resolves({});
     const changes = await ensureParameters.plan(ctx);
@@ -51,6 +51,17 @@ describe('ensure-parameters', () => {
       '/abalone-pipeline/abalone/crawler-name': 'abalone-crawler',
       '/abalone-pipeline/abalone/etl-job-name': 'abalone-etl-job',
       '/abalone-pipeline/abalone/rmse-threshold': '3.1',
+      '/abalone-pipeline/abalone/settings': JSON.stringify({
+        envClass: 'mw1.small',
+        minWorkers: 1,
+        maxWorkers: 10,
+        airflowVersion: '2.10.3',
+        webserverAccess: 'PUBLIC_ONLY',
+        natGateways: 2,
+        etlEngine: 'pythonshell',
+        managedPolicies: false,
+        rmseThreshold: 3.1,
+      }),
     });
     for (const p of puts) expect(p).toMatchObject({ Type: 'String', Tags: [TAG] });
     expect(changes[0]!.resource).toBe('arn:aws:ssm:us-east-1:123456789012:parameter/abalone-pipeline/abalone/data-bucket');
@@ -60,7 +71,7 @@ describe('ensure-parameters', () => {
     serve(converged(ctx));
     expect(await ensureParameters.plan(ctx)).toEqual([]);
     const states = await ensureParameters.status(ctx);
-    expect(states).toHaveLength(6);
+    expect(states).toHaveLength(7);
     expect(states.every((s) => s.state === 'ok' && s.type === 'ssm-parameter')).toBe(true);
   });
 
@@ -89,14 +100,16 @@ describe('ensure-parameters', () => {
     const stricter = stepContext({ config: { rmseThreshold: 2.5 } });
     serve(converged(ctx));
     const threshold = await ensureParameters.plan(stricter);
-    expect(threshold.map((c) => c.detail)).toEqual(['value "3.1" (want "2.5")']);
+    expect(threshold.map((c) => c.resource.split('/').pop())).toEqual(['rmse-threshold', 'settings']);
+    expect(threshold[0]!.detail).toBe('value "3.1" (want "2.5")');
+    expect(threshold[1]!.detail).toBe('settings: rmseThreshold 3.1 → 2.5');
   });
 
   it('adds a missing tag without touching the value', async () => {
     serve(converged(ctx), false);
     ssm.on(AddTagsToResourceCommand).resolves({});
     const changes = await ensureParameters.plan(ctx);
-    expect(changes).toHaveLength(6);
+    expect(changes).toHaveLength(7);
     await changes[0]!.apply();
     expect(ssm.commandCalls(AddTagsToResourceCommand)[0]!.args[0].input).toEqual({
       ResourceType: 'Parameter',
@@ -111,7 +124,7 @@ describe('ensure-parameters', () => {
     serve({ ...converged(ctx) });
     ssm.on(PutParameterCommand).resolves({});
     const changes = await ensureParameters.plan(other);
-    expect(changes).toHaveLength(6);
+    expect(changes).toHaveLength(7);
     for (const c of changes) await c.apply();
     const touched = [
       ...ssm.commandCalls(GetParametersCommand).flatMap((c) => c.args[0].input.Names ?? []),
@@ -133,10 +146,10 @@ describe('ensure-parameters', () => {
     serve(store);
     ssm.on(DeleteParametersCommand).resolves({});
     const changes = await ensureParameters.planDestroy(ctx);
-    expect(changes).toHaveLength(5);
+    expect(changes).toHaveLength(6);
     for (const c of changes) await c.apply();
     const deleted = ssm.commandCalls(DeleteParametersCommand).flatMap((c) => c.args[0].input.Names ?? []);
     expect(deleted).not.toContain('/abalone-pipeline/abalone/lock');
-    expect(deleted).toHaveLength(5);
+    expect(deleted).toHaveLength(6);
   });
 });
