@@ -84,7 +84,7 @@ describe('roles, Glue, Lambda, CodeBuild and parameters against the local endpoi
     expect(writesOtherThanLock(proxy.mutating())).toEqual([]);
 
     const rows = await statusRows();
-    expect(rows.length).toBe(1 + 5 + 3 + 1 + 1 + 6);
+    expect(rows.length).toBe(1 + 5 + 3 + 1 + 1 + 7);
     expect(rows.filter((r) => r.state !== 'ok')).toEqual([]);
   });
 
