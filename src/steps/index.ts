@@ -1,10 +1,13 @@
 import type { Step, StepName } from '../engine/types.js';
+import { attachPolicies } from './attach-policies.js';
 import { ensureBucket } from './ensure-bucket.js';
 import { ensureCodebuild } from './ensure-codebuild.js';
 import { ensureGlue } from './ensure-glue.js';
 import { ensureLambda } from './ensure-lambda.js';
+import { ensureMwaa } from './ensure-mwaa.js';
 import { ensureParameters } from './ensure-parameters.js';
 import { ensureRoles } from './ensure-roles.js';
+import { ensureVpc } from './ensure-vpc.js';
 import { uploadAirflow } from './upload-airflow.js';
 import { uploadData } from './upload-data.js';
 
@@ -18,6 +21,9 @@ export const ALL_STEPS: readonly Step[] = [
   ensureLambda,
   ensureCodebuild,
   ensureParameters,
+  ensureVpc,
+  ensureMwaa,
+  attachPolicies,
 ];
 
 export function selectSteps(only: readonly StepName[] | undefined): Step[] {

@@ -197,7 +197,7 @@ def test_templated_fields_render_to_native_values(dag_module):
         task_id: {field: render(task.kwargs.get(field), {"ti": ti}) for field in task.template_fields if field in task.kwargs}
         for task_id, task in tasks.items()
     }
-    assert rendered["crawl_new_data"]["config"] == {"Name": "abalone-crawler"}
+    assert rendered["crawl_new_data"]["config"] == {"Name": "abalone-crawler", "Tags": {"abalone-pipeline:name": "abalone"}}
     assert rendered["preprocess"]["job_name"] == "abalone-etl"
     assert rendered["preprocess"]["script_args"] == config["etl_arguments"]
     assert rendered["train"]["config"] == training_config

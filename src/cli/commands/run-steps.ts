@@ -4,6 +4,7 @@ import type { Step } from '../../engine/types.js';
 import { EXIT } from '../../errors.js';
 import { RunReporter, runDocument, summaryLine, totals } from '../../output/run-report.js';
 import type { CommandContext } from '../context.js';
+import { hourlyCostLines } from '../../engine/cost.js';
 import { confirm } from '../prompt.js';
 import type { Session } from '../session.js';
 
@@ -35,6 +36,8 @@ export async function confirmPlan(ctx: CommandContext, plan: RunPlan, mode: 'pla
   const count = Object.values(t.counts).reduce((a, b) => a + b, 0);
   if (count === 0) return true;
   ctx.output.info(summaryLine(results, 0, true).replace(/ \(0\.0s\)$/, ''));
+  // Before anything billable is created: what it will cost by the hour.
+  if (mode === 'plan') for (const line of hourlyCostLines(results.flatMap((r) => r.changes), plan.config, plan.session.names.region)) ctx.output.info(line);
   return confirm(question, ctx.signal);
 }
 

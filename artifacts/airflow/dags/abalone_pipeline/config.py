@@ -80,7 +80,9 @@ def build_config(prefix: str, parameters: Dict[str, str], region: str, suffix: s
         "output_prefix": output_prefix,
         "evaluation_key": layout.evaluation_key(name),
         "endpoint_name": layout.endpoint_name(name),
-        "crawler_config": {"Name": parameters["crawler-name"].strip()},
+        # The provider's GlueCrawlerOperator makes the crawler's tags equal these (an empty set
+        # deletes them all), so the pipeline's own tag must be named here.
+        "crawler_config": {"Name": parameters["crawler-name"].strip(), "Tags": {layout.TAG_KEY: name}},
         "etl_arguments": {
             "--bucket": bucket,
             "--raw_key": raw_key,

@@ -6,6 +6,8 @@ SAGEMAKER_NAME_MAX = 63
 SPLITS = ("training", "validation", "testing")
 TESTING_FEATURES = "testing-features"
 PART_NAME = "part-00000.csv"
+# Every resource the pipeline (or its DAG) creates carries this tag, as the CLI tags its own.
+TAG_KEY = "abalone-pipeline:name"
 
 
 def validate_name(name: str) -> str:

@@ -57,7 +57,6 @@ TRANSFORM_INSTANCE_TYPE = "ml.m5.large"
 ENDPOINT_INSTANCE_TYPE = "ml.m5.large"
 MAX_TRAINING_SECONDS = 3600
 VARIANT_NAME = "AllTraffic"
-TAG_KEY = "abalone-pipeline:name"
 
 
 def xgboost_image_uri(region: str) -> str:
@@ -75,7 +74,7 @@ def xgboost_image_uri(region: str) -> str:
 
 
 def tags(config: Dict[str, Any]) -> List[Dict[str, str]]:
-    return [{"Key": TAG_KEY, "Value": config["name"]}]
+    return [{"Key": layout.TAG_KEY, "Value": config["name"]}]
 
 
 def _csv_channel(channel: str, uri: str) -> Dict[str, Any]:

@@ -1,0 +1,151 @@
+import type { Environment, MWAAClient } from '@aws-sdk/client-mwaa';
+import { getEnvironment, isTransitional } from '../aws/mwaa-environment.js';
+import { ToolError } from '../errors.js';
+import { environmentHourly, hourlyNote } from '../engine/cost.js';
+import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { diffEnvironment, type EnvironmentDiff } from './mwaa/drift.js';
+import { createEnvironment, deleteEnvironment, requireAvailable, tagEnvironment, updateEnvironment, waitSettled } from './mwaa/lifecycle.js';
+import { environmentArn, objectVersions, wantedEnvironment } from './mwaa/wanted.js';
+import { findNetwork } from './vpc/observe.js';
+
+const STEP = 'ensure-mwaa';
+const RESOURCE_TYPE = 'mwaa-environment';
+const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'UNAVAILABLE']);
+
+/** What `up` sets, read now: the network by tag and the requirements' current object version. */
+async function wanted(ctx: StepContext) {
+  const [network, versions] = await Promise.all([findNetwork(ctx), ctx.clients.s3().then((s3) => objectVersions(s3, ctx.names))]);
+  return { network, input: wantedEnvironment(ctx, network ?? { subnetIds: [], securityGroupIds: [] }, versions) };
+}
+
+async function diff(ctx: StepContext, env: Environment): Promise<EnvironmentDiff> {
+  const { network, input } = await wanted(ctx);
+  // Without the network (not built, or deleted by hand) the subnets cannot be compared.
+  const want = network ? input : { ...input, NetworkConfiguration: undefined };
+  return diffEnvironment(env, want as typeof input, { key: ctx.names.tagKey, value: ctx.names.name });
+}
+
+function recreateHint(ctx: StepContext): string {
+  const { names } = ctx;
+  return (
+    `delete it with \`aws mwaa delete-environment --name ${names.environment} --region ${names.region}\`, ` +
+    `wait until \`abalone-pipeline status\` no longer shows it (about 20 minutes), then run \`abalone-pipeline up\` again ` +
+    `(the Airflow database, with the DAG run history, goes with it)`
+  );
+}
+
+function billable(ctx: StepContext): string {
+  const { config } = ctx;
+  const workers = config.minWorkers === config.maxWorkers ? `${config.minWorkers} worker${config.minWorkers === 1 ? '' : 's'}` : `${config.minWorkers}-${config.maxWorkers} workers`;
+  return `${config.envClass}, ${workers}, Airflow ${config.airflowVersion}, ${config.webserverAccess}, ${hourlyNote(environmentHourly(config))}`;
+}
+
+async function create(ctx: StepContext, mwaa: MWAAClient): Promise<void> {
+  const { network, input } = await wanted(ctx);
+  if (!network) {
+    throw new ToolError('NetworkMissing', `no network for ${ctx.names.environment}: the private subnets and security group of ensure-vpc were not found; run \`abalone-pipeline up\` with ensure-vpc`);
+  }
+  await createEnvironment(ctx, mwaa, input);
+  if (!ctx.config.wait) {
+    ctx.progress({ kind: 'notice', step: STEP, message: `creating ${ctx.names.environment} takes 20-30 minutes on AWS; check on it with \`abalone-pipeline status\`` });
+    return;
+  }
+  requireAvailable(await waitSettled(ctx, mwaa), ctx, 'create');
+}
+
+/** The changes that bring a settled (AVAILABLE or UPDATE_FAILED) environment to what `up` wants. */
+function convergeChanges(ctx: StepContext, mwaa: MWAAClient, env: Environment, d: EnvironmentDiff): Change[] {
+  const arn = env.Arn ?? environmentArn(ctx.names);
+  if (d.mustRecreate.length > 0) {
+    throw new ToolError('EnvironmentMustBeRecreated', `environment ${ctx.names.environment} must be recreated: ${d.mustRecreate.join('; ')}. To recreate it, ${recreateHint(ctx)}`);
+  }
+  const changes: Change[] = [];
+  if (d.details.length > 0) {
+    const cost = d.update.EnvironmentClass || d.update.MinWorkers ? `; ${hourlyNote(environmentHourly(ctx.config))} from then on` : '';
+    changes.push(
+      change('update', arn, `${d.details.join('; ')}${cost}`, async () => {
+        await updateEnvironment(mwaa, { Name: ctx.names.environment, ...d.update });
+        if (!ctx.config.wait) return;
+        requireAvailable(await waitSettled(ctx, mwaa), ctx, 'update');
+      }),
+    );
+  }
+  if (d.tagMissing) changes.push(change('update', arn, `tag ${ctx.names.tagKey} missing`, () => tagEnvironment(mwaa, arn, ctx.names)));
+  return changes;
+}
+
+async function plan(ctx: StepContext): Promise<Change[]> {
+  const mwaa = await ctx.clients.mwaa();
+  const env = await getEnvironment(mwaa, ctx.names.environment);
+  const arn = env?.Arn ?? environmentArn(ctx.names);
+  if (!env) return [change('create', arn, billable(ctx), () => create(ctx, mwaa))];
+  const lastError = env.LastUpdate?.Error ? `${env.LastUpdate.Error.ErrorCode}: ${env.LastUpdate.Error.ErrorMessage}` : 'no error reported';
+  if (env.Status !== 'DELETING' && isTransitional(env.Status)) {
+    if (!ctx.config.wait) {
+      ctx.progress({ kind: 'notice', step: STEP, message: `${ctx.names.environment} is ${env.Status}; not waiting (--no-wait): check on it with \`abalone-pipeline status\`` });
+      return [];
+    }
+    // A run stopped while waiting left it changing: wait for it, then converge.
+    return [
+      change('update', arn, `${env.Status}: wait until it settles, then apply what differs`, async () => {
+        const settled = await waitSettled(ctx, mwaa);
+        requireAvailable(settled, ctx, env.Status === 'CREATING' ? 'create' : 'update');
+        for (const c of convergeChanges(ctx, mwaa, settled!, await diff(ctx, settled!))) await c.apply();
+      }),
+    ];
+  }
+  switch (env.Status) {
+    case 'DELETING':
+      return [
+        change('create', arn, `being deleted: wait until it is gone, then create it (${billable(ctx)})`, async () => {
+          await deleteEnvironment(ctx, mwaa, env);
+          await create(ctx, mwaa);
+        }),
+      ];
+    case 'CREATE_FAILED':
+      return [
+        change('delete', arn, `CREATE_FAILED (${lastError}): a failed environment cannot be updated`, () => deleteEnvironment(ctx, mwaa, env)),
+        change('create', arn, billable(ctx), () => create(ctx, mwaa)),
+      ];
+    case 'UNAVAILABLE':
+      throw new ToolError('EnvironmentUnavailable', `environment ${ctx.names.environment} is UNAVAILABLE (${lastError}) and cannot be updated. To recreate it, ${recreateHint(ctx)}`);
+    default:
+      return convergeChanges(ctx, mwaa, env, await diff(ctx, env));
+  }
+}
+
+async function status(ctx: StepContext): Promise<ResourceState[]> {
+  const env = await getEnvironment(await ctx.clients.mwaa(), ctx.names.environment);
+  const base = { type: RESOURCE_TYPE, id: ctx.names.environment };
+  if (!env) return [{ ...base, state: 'missing', detail: '' }];
+  const version = `Airflow ${env.AirflowVersion ?? '?'}`;
+  const statusName = env.Status ?? 'UNKNOWN';
+  if (FAILED.has(statusName)) {
+    const error = env.LastUpdate?.Error;
+    return [{ ...base, state: 'failed', detail: `${statusName}${error ? `: ${error.ErrorCode}: ${error.ErrorMessage}` : ''}` }];
+  }
+  if (statusName === 'CREATING') return [{ ...base, state: 'creating', detail: `${statusName}, ${version}` }];
+  if (statusName === 'DELETING') return [{ ...base, state: 'deleting', detail: statusName }];
+  if (statusName !== 'AVAILABLE') return [{ ...base, state: 'updating', detail: `${statusName}, ${version}` }];
+  const d = await diff(ctx, env);
+  const differences = [...d.mustRecreate, ...d.details, ...(d.tagMissing ? [`tag ${ctx.names.tagKey} missing`] : [])];
+  if (differences.length > 0) return [{ ...base, state: 'drift', detail: differences.join('; ') }];
+  const url = env.WebserverUrl ? `https://${env.WebserverUrl}` : 'no webserver URL yet';
+  return [{ ...base, state: 'ok', detail: `AVAILABLE, ${url}, ${version}, ${env.EnvironmentClass}` }];
+}
+
+/** The Airflow environment: created once the network, policies, files and parameters are there. */
+export const ensureMwaa: Step = {
+  name: 'ensure-mwaa',
+  dependsOn: ['ensure-vpc', 'attach-policies', 'upload-airflow', 'ensure-bucket', 'ensure-parameters'],
+  plan,
+  status,
+
+  async planDestroy(ctx: StepContext): Promise<Change[]> {
+    const mwaa = await ctx.clients.mwaa();
+    const env = await getEnvironment(mwaa, ctx.names.environment);
+    if (!env) return [];
+    const detail = env.Status === 'DELETING' ? 'already DELETING: wait until it is gone' : `${env.Status}: DeleteEnvironment, then wait until it is gone (about 20 minutes on AWS)`;
+    return [change('delete', env.Arn ?? environmentArn(ctx.names), detail, () => deleteEnvironment(ctx, mwaa, env))];
+  },
+};
