@@ -7,6 +7,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { VERSION } from '../version.js';
 
 /** What the user told us about where and how to reach AWS. */
@@ -31,6 +32,7 @@ const SERVICE_ENV_SUFFIX = {
   codebuild: 'CODEBUILD',
   ec2: 'EC2',
   sts: 'STS',
+  sagemaker: 'SAGEMAKER',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_ENV_SUFFIX;
@@ -48,6 +50,7 @@ export interface Clients {
   codebuild(): Promise<CodeBuildClient>;
   ec2(): Promise<EC2Client>;
   sts(): Promise<STSClient>;
+  sagemaker(): Promise<SageMakerClient>;
 }
 
 /** The endpoint a service's calls go to, the way the SDK resolves it, with --endpoint-url first. */
@@ -100,6 +103,7 @@ export function createClients(options: AwsOptions & { region: string }): Clients
     codebuild: memo('codebuild', async (c) => new (await import('@aws-sdk/client-codebuild')).CodeBuildClient(c)),
     ec2: memo('ec2', async (c) => new (await import('@aws-sdk/client-ec2')).EC2Client(c)),
     sts: memo('sts', async (c) => new (await import('@aws-sdk/client-sts')).STSClient(c)),
+    sagemaker: memo('sagemaker', async (c) => new (await import('@aws-sdk/client-sagemaker')).SageMakerClient(c)),
   };
 }
 

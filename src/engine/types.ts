@@ -14,6 +14,7 @@ export const STEP_NAMES = [
   'ensure-vpc',
   'ensure-mwaa',
   'attach-policies',
+  'model-endpoint',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 

@@ -8,6 +8,7 @@ import { ensureMwaa } from './ensure-mwaa.js';
 import { ensureParameters } from './ensure-parameters.js';
 import { ensureRoles } from './ensure-roles.js';
 import { ensureVpc } from './ensure-vpc.js';
+import { modelEndpoint } from './model-endpoint.js';
 import { uploadAirflow } from './upload-airflow.js';
 import { uploadData } from './upload-data.js';
 
@@ -24,6 +25,7 @@ export const ALL_STEPS: readonly Step[] = [
   ensureVpc,
   ensureMwaa,
   attachPolicies,
+  modelEndpoint,
 ];
 
 export function selectSteps(only: readonly StepName[] | undefined): Step[] {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetBucketPolicyCommand, HeadBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { parseJson, runCli } from '../support/cli.js';
 import { CountingProxy } from '../support/counting-proxy.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
@@ -125,6 +126,31 @@ describe('up, status, destroy of the storage steps', () => {
     await expect(s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).rejects.toThrow();
     const status = await cli(['status', '--json']);
     expect(status.code).toBe(3);
+  });
+
+  it('destroy removes the endpoint, configs and models the DAG deployed, and only this pipeline\'s', async () => {
+    const local = { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    const sagemaker = new SageMakerClient(local);
+    await cli(['up', '--yes', '--only', 'ensure-bucket,ensure-roles']);
+    const container = { Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1' };
+    const role = 'arn:aws:iam::123456789012:role/abalone-sagemaker-us-east-1';
+    for (const ModelName of ['abalone-model-20261128-130501', 'abalone-x-model-20261128-130501']) {
+      await sagemaker.send(new CreateModelCommand({ ModelName, ExecutionRoleArn: role, PrimaryContainer: container }));
+    }
+    await sagemaker.send(new CreateEndpointConfigCommand({
+      EndpointConfigName: 'abalone-config-20261128-130501',
+      ProductionVariants: [{ VariantName: 'main', ModelName: 'abalone-model-20261128-130501', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }],
+    }));
+    await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'abalone-endpoint', EndpointConfigName: 'abalone-config-20261128-130501' }));
+
+    const status = parseJson(await cli(['status', '--json'])).resources.find((r: any) => r.step === 'model-endpoint');
+    expect(status).toMatchObject({ type: 'sagemaker-endpoint', id: 'abalone-endpoint', state: 'ok', detail: expect.stringMatching(/^InService/) });
+
+    const gone = await cli(['destroy', '--yes', '--json']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(parseJson(gone).steps.find((s: any) => s.step === 'model-endpoint').changes).toHaveLength(3);
+    const left = (await sagemaker.send(new ListModelsCommand({}))).Models?.map((m) => m.ModelName);
+    expect(left).toEqual(['abalone-x-model-20261128-130501']);
   });
 
   it('without a terminal and without --yes, up and destroy exit 2 naming --yes', async () => {

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  ListEndpointConfigsCommand,
+  ListModelsCommand,
+  SageMakerClient,
+  SageMakerServiceException,
+} from '@aws-sdk/client-sagemaker';
+import { modelEndpoint, runResourcePattern } from '../../../src/steps/model-endpoint.js';
+import { stepContext } from '../../support/step-context.js';
+
+const sagemaker = mockClient(SageMakerClient);
+const notFound = () => new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find endpoint "abalone-endpoint".', $metadata: {} });
+
+function serve(options: { endpoint?: string; models?: string[]; configs?: string[] }) {
+  if (options.endpoint) sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'abalone-endpoint', EndpointStatus: options.endpoint as never, EndpointConfigName: 'abalone-config-20261128-130501' });
+  else sagemaker.on(DescribeEndpointCommand).rejects(notFound());
+  sagemaker.on(ListModelsCommand).resolves({ Models: (options.models ?? []).map((ModelName) => ({ ModelName, ModelArn: 'x', CreationTime: new Date() })) });
+  sagemaker.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: (options.configs ?? []).map((EndpointConfigName) => ({ EndpointConfigName, EndpointConfigArn: 'x', CreationTime: new Date() })) });
+}
+
+beforeEach(() => {
+  sagemaker.reset();
+  sagemaker.onAnyCommand().rejects(new Error('unstubbed call'));
+});
+afterEach(() => sagemaker.reset());
+
+describe('model-endpoint', () => {
+  it('creates nothing on up: the DAG deploys the endpoint', async () => {
+    expect(await modelEndpoint.plan(stepContext())).toEqual([]);
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('status reports the endpoint and what DAG runs left, never missing before the first deploy', async () => {
+    serve({});
+    expect(await modelEndpoint.status(stepContext())).toEqual([
+      expect.objectContaining({ type: 'sagemaker-endpoint', id: 'abalone-endpoint', state: 'ok', detail: expect.stringMatching(/^not deployed yet/) }),
+    ]);
+    serve({ endpoint: 'Updating', models: ['abalone-model-20261128-130501'] });
+    expect((await modelEndpoint.status(stepContext()))[0]).toMatchObject({ state: 'updating', detail: expect.stringContaining('1 model, 0 endpoint configs') });
+    serve({ endpoint: 'Failed' });
+    expect((await modelEndpoint.status(stepContext()))[0]!.state).toBe('failed');
+  });
+
+  it('destroy deletes the endpoint (and waits), then every run config and model of this pipeline only', async () => {
+    serve({
+      endpoint: 'InService',
+      models: ['abalone-model-20261128-130501', 'abalone-config-model-20261128-130501', 'abalone-model-latest'],
+      configs: ['abalone-config-20261128-130501', 'abalone-config-20261129-080000'],
+    });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    sagemaker.on(DeleteEndpointConfigCommand).resolves({});
+    sagemaker.on(DeleteModelCommand).resolves({});
+    const changes = await modelEndpoint.planDestroy(stepContext());
+    expect(changes.map((c) => c.resource.split(':').pop())).toEqual([
+      'endpoint/abalone-endpoint',
+      'endpoint-config/abalone-config-20261128-130501',
+      'endpoint-config/abalone-config-20261129-080000',
+      'model/abalone-model-20261128-130501',
+    ]);
+    sagemaker.on(DescribeEndpointCommand).rejects(notFound());
+    for (const c of changes) await c.apply();
+    expect(sagemaker.commandCalls(DeleteEndpointCommand)[0]!.args[0].input).toEqual({ EndpointName: 'abalone-endpoint' });
+    expect(sagemaker.commandCalls(DeleteModelCommand).map((c) => c.args[0].input.ModelName)).toEqual(['abalone-model-20261128-130501']);
+  });
+
+  it('nothing to delete when the DAG never ran', async () => {
+    serve({});
+    expect(await modelEndpoint.planDestroy(stepContext())).toEqual([]);
+  });
+
+  it('matches the DAG names exactly, including a name the DAG had to shorten', () => {
+    expect(runResourcePattern('abalone', 'model').test('abalone-model-20261128-130501')).toBe(true);
+    expect(runResourcePattern('abalone', 'model').test('abalone-config-model-20261128-130501')).toBe(false);
+    const long = 'a'.repeat(50);
+    expect(runResourcePattern(long, 'config').test(`${'a'.repeat(40)}-config-20261128-130501`)).toBe(true);
+  });
+
+  it('propagates other errors', async () => {
+    sagemaker.on(DescribeEndpointCommand).rejects(new SageMakerServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'denied', $metadata: {} }));
+    sagemaker.on(ListModelsCommand).resolves({ Models: [] });
+    sagemaker.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: [] });
+    await expect(modelEndpoint.planDestroy(stepContext())).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});
