@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BucketPolicyStore } from './bucket-policies.js';
 import { fixMotoResponse } from './moto-fixes.js';
+import type { EmulatorRequest, EmulatorResponse } from './mwaa/http.js';
 
 /** The SigV4 credential scope of a request: `Credential=AKID/20260101/us-east-1/s3/aws4_request`. */
 export function credentialScope(headers: IncomingMessage['headers'], query: URLSearchParams): { region: string; service: string } | undefined {
@@ -12,14 +13,7 @@ export function credentialScope(headers: IncomingMessage['headers'], query: URLS
 }
 
 export interface MwaaHandler {
-  handle(request: {
-    method: string;
-    path: string;
-    query: URLSearchParams;
-    headers: Record<string, string | string[] | undefined>;
-    body: Buffer;
-    region: string;
-  }): Promise<{ status: number; headers: Record<string, string>; body: string }>;
+  handle(request: EmulatorRequest): Promise<EmulatorResponse>;
   reset(): void;
 }
 

@@ -3,6 +3,7 @@ import type { PipelineConfig } from '../../engine/config.js';
 import type { Step } from '../../engine/types.js';
 import { EXIT } from '../../errors.js';
 import { RunReporter, runDocument, summaryLine, totals } from '../../output/run-report.js';
+import { timelineRecorder } from '../../output/timeline.js';
 import type { CommandContext } from '../context.js';
 import { hourlyCostLines } from '../../engine/cost.js';
 import { confirm } from '../prompt.js';
@@ -17,11 +18,13 @@ export interface RunPlan {
 /** Runs the steps in one mode and renders as it goes; returns the results. */
 export async function runSteps(ctx: CommandContext, plan: RunPlan, mode: ReconcileMode): Promise<StepResult[]> {
   const reporter = new RunReporter(ctx.output, mode === 'destroy' || mode === 'destroy-plan');
+  const timeline = timelineRecorder(mode);
+  const onEvent: typeof reporter.onEvent = timeline ? (event) => (timeline(event), reporter.onEvent(event)) : reporter.onEvent;
   try {
     return await reconcile(
       plan.steps,
       { names: plan.session.names, config: plan.config, clients: plan.session.clients, signal: ctx.signal },
-      { mode, onEvent: reporter.onEvent },
+      { mode, onEvent },
     );
   } finally {
     reporter.stop();
