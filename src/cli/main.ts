@@ -131,21 +131,21 @@ export function reportError(output: Output, error: unknown): number {
   return known ? error.exitCode : EXIT.failed;
 }
 
+function outputFor(json: boolean, colorFlag: boolean): Output {
+  const color = colorEnabled(colorFlag, process.env, Boolean(process.stdout.isTTY));
+  return createOutput({ json, color, stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // Until commander has parsed the flags (usage errors), read the two that shape output from argv.
   const wantsJson = argv.includes('--json');
-  let output = createOutput({
-    json: wantsJson,
-    color: colorEnabled(!argv.includes('--no-color'), process.env, Boolean(process.stdout.isTTY)),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  });
+  let output = outputFor(wantsJson, !argv.includes('--no-color'));
   let exitCode: number = EXIT.ok;
   let usageText = '';
 
   const program = buildProgram(async (name, raw, args) => {
     const global = globalOptions(raw);
-    output = createOutput({ ...output, json: global.json, color: colorEnabled(global.color, process.env, Boolean(process.stdout.isTTY)), stdout: process.stdout, stderr: process.stderr, env: process.env });
+    output = outputFor(global.json, global.color);
     const interrupt = onInterrupt((m) => output.info(m));
     try {
       const handler = await COMMANDS[name]!();
