@@ -102,7 +102,7 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
   program
     .command('local')
     .description('run a local AWS endpoint (moto + the built-in MWAA emulator) on 127.0.0.1')
-    .addOption(new Option('--port <port>', 'port to listen on').default('4566'))
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default('4566'))
     .action(action('local'));
 
   return program;

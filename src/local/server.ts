@@ -32,8 +32,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     await moto.stop();
     throw error;
   }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
   return {
-    url: `http://127.0.0.1:${options.port}`,
+    url: `http://127.0.0.1:${port}`,
     motoUrl: moto.url,
     close: () => closeAll(server, moto),
   };

@@ -27,7 +27,8 @@ function regionalEmulators(motoUrl: string): MwaaHandler {
 }
 
 export async function local(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
-  const port = integer('--port', String(raw.port), 1, 65535);
+  // 0 asks the system for any free port; the printed URL names the one it gave.
+  const port = integer('--port', String(raw.port), 0, 65535);
   const endpoint = await startLocalEndpoint({ port, mwaa: regionalEmulators });
   const region = ctx.global.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const exports = {
