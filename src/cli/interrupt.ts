@@ -8,7 +8,7 @@ export function onInterrupt(notify: (message: string) => void): { signal: AbortS
     if (controller.signal.aborted) {
       process.exit(130);
     }
-    notify('interrupted: stopping after the current AWS call (Ctrl-C again to quit at once)');
+    notify('interrupted: finishing the call under way, then stopping (Ctrl-C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', handler);
