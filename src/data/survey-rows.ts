@@ -42,8 +42,8 @@ export function parseRow(line: string): RowResult {
     return { ok: false, reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected 9 (${HEADER.join(',')})` };
   }
   const sex = fields[0]!.toUpperCase();
-  if (!SEXES.has(sex)) return { ok: false, reason: `sex "${fields[0]}" is not M, F or I` };
-  const problems: string[] = [];
+  // Every problem of the row at once, so one fix-up pass is enough.
+  const problems: string[] = SEXES.has(sex) ? [] : [`sex "${fields[0]}" is not M, F or I`];
   MEASUREMENTS.forEach((name, i) => {
     const problem = measurement(name, fields[i + 1]!);
     if (problem) problems.push(problem);

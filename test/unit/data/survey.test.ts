@@ -227,3 +227,15 @@ describe('checkSurveyFile: rejected files', () => {
     expect(result.errors[99]!.row).toBe(100);
   });
 });
+
+describe('a row with several problems', () => {
+  it('names every one of them in one reason', async () => {
+    const { parseRow } = await import('../../../src/data/survey-rows.js');
+    const result = parseRow('X,0.3,0.2,0.08,0.2,0.1,0.05,0.06,6.5');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reason).toContain('sex "X" is not M, F or I');
+      expect(result.reason).toContain('rings 6.5 is fractional');
+    }
+  });
+});
