@@ -3,6 +3,7 @@ import { readOrUndefined } from './errors.js';
 import { ToolError } from '../errors.js';
 import { InterruptedError } from '../errors.js';
 import { sleep } from './retry.js';
+import { describeWait, waitTimeoutMs } from './wait-limit.js';
 
 export async function getEnvironment(mwaa: MWAAClient, name: string): Promise<Environment | undefined> {
   const out = await readOrUndefined(() => mwaa.send(new GetEnvironmentCommand({ Name: name })));
@@ -31,7 +32,7 @@ export function isTransitional(status: string | undefined): boolean {
  */
 export async function waitForEnvironment(mwaa: MWAAClient, name: string, options: WaitOptions): Promise<Environment | undefined> {
   const started = Date.now();
-  const timeoutMs = options.timeoutMs ?? 90 * 60_000;
+  const timeoutMs = options.timeoutMs ?? waitTimeoutMs(90 * 60_000);
   let delay = options.initialDelayMs ?? 1000;
   for (;;) {
     const env = await getEnvironment(mwaa, name);
@@ -40,7 +41,7 @@ export async function waitForEnvironment(mwaa: MWAAClient, name: string, options
     options.onStatus(status, Date.now() - started);
     if (!TRANSITIONAL.has(status)) return env;
     if (Date.now() - started > timeoutMs) {
-      throw new ToolError('WaitTimeout', `gave up waiting for environment ${name} after ${Math.round(timeoutMs / 60_000)} minutes (still ${status}); run the command again to keep waiting, or check with \`abalone-pipeline status\``);
+      throw new ToolError('WaitTimeout', `gave up waiting for environment ${name} after ${describeWait(timeoutMs)} (still ${status}); run the command again to keep waiting, or check with \`abalone-pipeline status\``);
     }
     try {
       await sleep(delay, options.signal);

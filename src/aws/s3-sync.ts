@@ -1,21 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isNotFound } from './errors.js';
 import { SHA256_METADATA } from './s3-objects.js';
 import { ToolError } from '../errors.js';
+import type { LocalFile } from './local-files.js';
 
-export interface LocalFile {
-  /** Path relative to the synced folder, with `/` separators: the key suffix. */
-  readonly relative: string;
-  readonly path: string;
-  readonly md5: string;
-  /** Stored as the object's `sha256` metadata, which the CodeBuild deploy compares. */
-  readonly sha256: string;
-  readonly size: number;
-}
+export { listLocalFiles, type LocalFile } from './local-files.js';
 
 export interface SyncPlan {
   readonly uploads: LocalFile[];
@@ -24,41 +14,6 @@ export interface SyncPlan {
   readonly unchanged: number;
   /** Local files with no object at all under the prefix. */
   readonly absent: number;
-}
-
-const SKIPPED = new Set(['__pycache__', '.DS_Store', '.git', '.pytest_cache', 'node_modules']);
-
-async function hashFile(path: string): Promise<{ md5: string; sha256: string }> {
-  const md5 = createHash('md5');
-  const sha256 = createHash('sha256');
-  for await (const chunk of createReadStream(path)) {
-    md5.update(chunk as Buffer);
-    sha256.update(chunk as Buffer);
-  }
-  return { md5: md5.digest('hex'), sha256: sha256.digest('hex') };
-}
-
-/** Every file under `dir` (no caches, no compiled Python), with its MD5. */
-export async function listLocalFiles(dir: string): Promise<LocalFile[]> {
-  const paths: string[] = [];
-  const walk = async (folder: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      if (SKIPPED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
-      const full = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) paths.push(full);
-    }
-  };
-  await walk(dir);
-  paths.sort();
-  return Promise.all(
-    paths.map(async (path) => ({
-      relative: relative(dir, path).split(sep).join('/'),
-      path,
-      ...(await hashFile(path)),
-      size: (await stat(path)).size,
-    })),
-  );
 }
 
 /** ETag → MD5 for objects uploaded in one part (all of ours); multipart ETags never match. */
@@ -105,7 +60,9 @@ export async function uploadFiles(s3: S3Client, bucket: string, prefix: string, 
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
-          Body: createReadStream(file.path),
+          // A buffer, not a stream: the SDK can send it again after a throttle or a lost
+          // connection (a stream is consumed by the first attempt). Airflow files are small.
+          Body: await readFile(file.path),
           ContentLength: file.size,
           ContentType: contentType(file.relative),
           Metadata: { [SHA256_METADATA]: file.sha256 },

@@ -9,8 +9,18 @@ import * as v from './validate.js';
 /** The shaping options of up/status/destroy, validated into what the steps build. */
 export function pipelineConfig(raw: Record<string, unknown>): PipelineConfig {
   const str = (key: string) => String(raw[key]);
-  const minWorkers = v.workers('--min-workers')(str('minWorkers'));
-  const maxWorkers = v.workers('--max-workers')(str('maxWorkers'));
+  const envClass = v.envClass(str('envClass'));
+  let minWorkers = v.workers('--min-workers')(str('minWorkers'));
+  let maxWorkers = v.workers('--max-workers')(str('maxWorkers'));
+  if (envClass === 'mw1.micro') {
+    // mw1.micro runs exactly one worker: MWAA rejects any other count, after the network is built.
+    const typed = new Set((raw.explicitOptions as string[] | undefined) ?? []);
+    for (const [flag, key, value] of [['--min-workers', 'minWorkers', minWorkers], ['--max-workers', 'maxWorkers', maxWorkers]] as const) {
+      if (value !== 1 && typed.has(key)) throw new UsageError(`--env-class mw1.micro runs exactly one worker: ${flag} must be 1, not ${value}`, 'InvalidOption');
+    }
+    minWorkers = 1;
+    maxWorkers = 1;
+  }
   if (minWorkers > maxWorkers) {
     throw new UsageError(`--min-workers ${minWorkers} is more than --max-workers ${maxWorkers}`, 'InvalidOption');
   }
@@ -20,7 +30,7 @@ export function pipelineConfig(raw: Record<string, unknown>): PipelineConfig {
     throw new UsageError('--subnet-ids and --security-group-ids go together: give both to use an existing network, or neither to create one', 'InvalidOption');
   }
   return {
-    envClass: v.envClass(str('envClass')),
+    envClass,
     minWorkers,
     maxWorkers,
     airflowVersion: v.airflowVersion(str('airflowVersion')),

@@ -1,6 +1,7 @@
 import { createClients, defaultRegion, endpointOverride, type Clients } from '../aws/clients.js';
 import { deriveNames, partitionOf, type Names } from '../engine/names.js';
 import { ToolError, UsageError, errorMessage, errorName } from '../errors.js';
+import { registerSecret } from '../output/redact.js';
 import { validateName, validateRegion } from './validate.js';
 
 export interface GlobalOptions {
@@ -51,6 +52,10 @@ async function callerIdentity(clients: Clients, options: GlobalOptions): Promise
   try {
     const sts = await clients.sts();
     const identity = await sts.send(new GetCallerIdentityCommand({}));
+    // Credentials from a profile, SSO or a role are known only now: from here on, never printed.
+    const credentials = await sts.config.credentials().catch(() => undefined);
+    registerSecret(credentials?.secretAccessKey);
+    registerSecret(credentials?.sessionToken);
     if (!identity.Account) throw new ToolError('NoAccount', 'STS GetCallerIdentity returned no account id');
     return { account: identity.Account, partition: identity.Arn?.split(':')[1] ?? partitionOf(clients.region) };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { checkPythonSyntax } from '../aws/python-check.js';
-import { listLocalFiles, type LocalFile } from '../aws/s3-sync.js';
+import { listLocalFiles, type LocalFile } from '../aws/local-files.js';
 import { ToolError, UsageError } from '../errors.js';
 
 /** The files MWAA installs by object version, and the UpdateEnvironment fields that name them. */
@@ -24,12 +24,24 @@ export async function assertFolder(dir: string): Promise<void> {
  * with the file and line, before anything is uploaded.
  */
 export async function readAirflowFolder(dir: string): Promise<{ files: LocalFile[]; pythonChecked: boolean }> {
+  const { files, checked } = await listAirflowFolder(dir);
+  return { files, pythonChecked: await checked };
+}
+
+/**
+ * The same, without waiting for the Python check: `checked` (true, or false without python3)
+ * rejects with PythonSyntaxError. The caller may read the bucket meanwhile, and must await it
+ * before uploading anything.
+ */
+export async function listAirflowFolder(dir: string): Promise<{ files: LocalFile[]; checked: Promise<boolean> }> {
   await assertFolder(dir);
   const files = await listLocalFiles(dir);
-  const problems = await checkPythonSyntax(files.filter((f) => f.relative.endsWith('.py')).map((f) => f.path));
-  if (problems && problems.length > 0) {
-    const list = problems.map((p) => `${p.file}${p.line ? ` line ${p.line}` : ''}: ${p.message}`).join('; ');
-    throw new ToolError('PythonSyntaxError', `nothing uploaded: ${list}`);
-  }
-  return { files, pythonChecked: problems !== undefined };
+  const checked = checkPythonSyntax(files.filter((f) => f.relative.endsWith('.py')).map((f) => f.path)).then((problems) => {
+    if (problems && problems.length > 0) {
+      const list = problems.map((p) => `${p.file}${p.line ? ` line ${p.line}` : ''}: ${p.message}`).join('; ');
+      throw new ToolError('PythonSyntaxError', `nothing uploaded: ${list}`);
+    }
+    return problems !== undefined;
+  });
+  return { files, checked };
 }

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BucketPolicyStore } from './bucket-policies.js';
+import { ClientTokenStore, mismatchXml, tokenedCall } from './client-tokens.js';
 import { fixMotoResponse } from './moto-fixes.js';
 import type { EmulatorRequest, EmulatorResponse } from './mwaa/http.js';
 
@@ -34,6 +35,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
  */
 export function createRouter(options: RouterOptions) {
   const policies = new BucketPolicyStore();
+  const tokens = new ClientTokenStore();
   const moto = new URL(options.motoUrl);
 
   function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
@@ -98,6 +100,7 @@ export function createRouter(options: RouterOptions) {
     if (url.pathname === '/moto-api/reset' && req.method === 'POST') {
       options.mwaa.reset();
       policies.clear();
+      tokens.clear();
     }
     if (scope?.service === 'airflow') {
       const reply = await options.mwaa.handle({
@@ -114,6 +117,17 @@ export function createRouter(options: RouterOptions) {
     const bucket = scope?.service === 's3' ? /^\/([^/]+)\/?$/.exec(url.pathname)?.[1] : undefined;
     if (bucket && url.searchParams.has('policy')) return bucketPolicy(req, res, decodeURIComponent(bucket), body);
 
+    const tokened = scope?.service === 'ec2' && req.method === 'POST' ? tokenedCall(scope.region, body.toString('utf8')) : undefined;
+    const earlier = tokened && tokens.lookup(tokened);
+    if (earlier === 'mismatch') {
+      res.writeHead(400, { 'content-type': 'text/xml;charset=UTF-8' }).end(mismatchXml());
+      return;
+    }
+    if (earlier) {
+      res.writeHead(earlier.status, earlier.headers).end(earlier.body);
+      return;
+    }
+
     const reply = await forward(req, body);
     reply.body = fixMotoResponse(scope?.service, reply.body);
     if (bucket && req.method === 'DELETE' && url.search === '' && reply.status === 204) policies.delete(decodeURIComponent(bucket));
@@ -122,6 +136,7 @@ export function createRouter(options: RouterOptions) {
       delete headers['transfer-encoding'];
       headers['content-length'] = String(reply.body.length);
     }
+    if (tokened) tokens.remember(tokened, { status: reply.status, headers, body: reply.body });
     res.writeHead(reply.status, headers).end(reply.body);
   };
 }

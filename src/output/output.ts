@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { redact, registerSecret } from './redact.js';
 import { createStyle, type Style } from './style.js';
 
 /**
@@ -30,18 +31,20 @@ export interface OutputOptions {
 
 export function createOutput(options: OutputOptions): Output {
   const { stdout, stderr, json } = options;
+  registerSecret(options.env.AWS_SECRET_ACCESS_KEY);
+  registerSecret(options.env.AWS_SESSION_TOKEN);
   return {
     json,
     style: createStyle(options.color),
     spinners: Boolean(stderr.isTTY) && !options.env.CI,
     line: (text = '') => {
-      if (!json) stdout.write(`${text}\n`);
+      if (!json) stdout.write(`${redact(text)}\n`);
     },
     info: (text) => {
-      stderr.write(`${text}\n`);
+      stderr.write(`${redact(text)}\n`);
     },
     result: (document) => {
-      stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      stdout.write(`${redact(JSON.stringify(document, null, 2))}\n`);
     },
     stdout,
     stderr,

@@ -19,6 +19,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
+import { retryOn } from '../aws/retry.js';
 import { diffPolicies, parsePolicy, type PolicyDocument } from '../aws/policy.js';
 import { ToolError, errorName } from '../errors.js';
 import type { Names } from '../engine/names.js';
@@ -109,7 +110,14 @@ function bucketTaken(names: Names): ToolError {
   );
 }
 
-async function createBucket(s3: S3Client, names: Names): Promise<void> {
+/** S3 is eventually consistent about a new bucket: its first configuration calls may say NoSuchBucket. */
+function whileBucketAppears(ctx: StepContext): <T>(call: () => Promise<T>) => Promise<T> {
+  const emulated = ctx.clients.emulated;
+  return (call) =>
+    retryOn((error) => errorName(error) === 'NoSuchBucket', call, { attempts: 6, baseDelayMs: emulated ? 50 : 500, maxDelayMs: emulated ? 200 : 5_000, signal: ctx.signal });
+}
+
+async function createBucket(ctx: StepContext, s3: S3Client, names: Names): Promise<void> {
   try {
     await s3.send(
       new CreateBucketCommand({
@@ -126,11 +134,12 @@ async function createBucket(s3: S3Client, names: Names): Promise<void> {
     // A retry after a lost response finds the bucket it made: that is success.
     if (name !== 'BucketAlreadyOwnedByYou') throw error;
   }
-  await tagBucket(s3, names);
-  await enableVersioning(s3, names.bucket);
-  await blockPublicAccess(s3, names.bucket);
-  await encryptByDefault(s3, names.bucket);
-  await putPolicy(s3, names);
+  const fresh = whileBucketAppears(ctx);
+  await fresh(() => tagBucket(s3, names));
+  await fresh(() => enableVersioning(s3, names.bucket));
+  await fresh(() => blockPublicAccess(s3, names.bucket));
+  await fresh(() => encryptByDefault(s3, names.bucket));
+  await fresh(() => putPolicy(s3, names));
 }
 
 const enableVersioning = async (s3: S3Client, Bucket: string) => {
@@ -192,7 +201,7 @@ export const ensureBucket: Step = {
     const observed = await observe(s3, ctx.names);
     if (!observed.exists) {
       return [
-        change('create', ctx.names.bucketArn, 'versioning, public access block, SSE-S3, TLS-only policy', () => createBucket(s3, ctx.names)),
+        change('create', ctx.names.bucketArn, 'versioning, public access block, SSE-S3, TLS-only policy', () => createBucket(ctx, s3, ctx.names)),
       ];
     }
     return observed.drifts.map((d) => change('update', ctx.names.bucketArn, d.detail, d.fix));

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
 import { errorMatching, retryWhileRolePropagates, sleep } from '../aws/retry.js';
+import { describeWait, waitTimeoutMs } from '../aws/wait-limit.js';
 import { zipFolder } from '../aws/zip.js';
 import { ToolError, errorName } from '../errors.js';
 import type { Names } from '../engine/names.js';
@@ -49,7 +50,8 @@ function configDifferences(names: Names, actual: FunctionConfiguration): string[
 
 /** Waits until the function is Active and its last update Successful; a Failed state is an error. */
 async function waitUntilReady(ctx: StepContext, lambda: LambdaClient, what: string): Promise<void> {
-  const deadline = Date.now() + 5 * 60_000;
+  const limit = waitTimeoutMs(5 * 60_000);
+  const deadline = Date.now() + limit;
   let announced = false;
   for (let delay = 1_000; ; delay = Math.min(delay * 2, 5_000)) {
     const { Configuration: c } = await lambda.send(new GetFunctionCommand({ FunctionName: ctx.names.analyzeFunction }));
@@ -58,7 +60,7 @@ async function waitUntilReady(ctx: StepContext, lambda: LambdaClient, what: stri
     }
     const ready = c?.State === 'Active' && (c.LastUpdateStatus === undefined || c.LastUpdateStatus === 'Successful');
     if (ready) break;
-    if (Date.now() > deadline) throw new ToolError('Timeout', `function ${ctx.names.analyzeFunction} was not ready 5 minutes after its ${what}`);
+    if (Date.now() > deadline) throw new ToolError('WaitTimeout', `function ${ctx.names.analyzeFunction} was not ready ${describeWait(limit)} after its ${what}; run the same command again to keep waiting`);
     if (!announced) ctx.progress({ kind: 'waiting', step: STEP, message: `waiting for function ${ctx.names.analyzeFunction} to be ready after its ${what}` });
     announced = true;
     await sleep(delay, ctx.signal);

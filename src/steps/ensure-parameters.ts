@@ -1,6 +1,7 @@
 import {
   AddTagsToResourceCommand,
   DeleteParametersCommand,
+  GetParameterCommand,
   GetParametersCommand,
   ListTagsForResourceCommand,
   PutParameterCommand,
@@ -8,6 +9,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { readOrUndefined } from '../aws/errors.js';
+import { errorName } from '../errors.js';
 import type { PipelineConfig } from '../engine/config.js';
 import type { Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
@@ -99,7 +101,16 @@ export const ensureParameters: Step = {
       if (!p.actual) {
         changes.push(
           change('create', arn, `String = ${p.value}`, async () => {
-            await ssm.send(new PutParameterCommand({ Name: p.name, Value: p.value, Type: 'String', Tags }));
+            try {
+              await ssm.send(new PutParameterCommand({ Name: p.name, Value: p.value, Type: 'String', Tags }));
+            } catch (error) {
+              // A retry after a lost response finds the parameter it made: success once read back.
+              if (errorName(error) !== 'ParameterAlreadyExists') throw error;
+              const found = await ssm.send(new GetParameterCommand({ Name: p.name }));
+              if (found.Parameter?.Value !== p.value || found.Parameter?.Type !== 'String') {
+                await ssm.send(new PutParameterCommand({ Name: p.name, Value: p.value, Type: 'String', Overwrite: true }));
+              }
+            }
           }),
         );
         continue;

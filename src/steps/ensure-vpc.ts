@@ -1,10 +1,10 @@
-import { ToolError } from '../errors.js';
+import { InterruptedError, ToolError } from '../errors.js';
 import { hourlyNote, natHourly } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { Builder, chooseAzs, type Drift, type Piece } from './vpc/builder.js';
 import { destroyChanges, scopeToVpc } from './vpc/destroy.js';
 import { nameTagOf, networkNames, resourceLabel, VPC_CIDR } from './vpc/layout.js';
-import { observeNetwork, type Network } from './vpc/observe.js';
+import { observeNetwork, rememberConvergedNetwork, type Network } from './vpc/observe.js';
 import { networkPieces } from './vpc/pieces.js';
 import { checkExistingNetwork } from './vpc/validate-existing.js';
 
@@ -87,7 +87,9 @@ function stateOf(e: Evaluated, net: Network): ResourceState {
 /** The MWAA quick-create network, found by tag; or, with --subnet-ids, the checks of a given one. */
 export const ensureVpc: Step = {
   name: 'ensure-vpc',
-  dependsOn: [],
+  // After the bucket: when the pipeline's name is taken (the bucket belongs to another account),
+  // no NAT gateway is created for a pipeline that cannot exist.
+  dependsOn: ['ensure-bucket'],
 
   async plan(ctx: StepContext): Promise<Change[]> {
     if (ctx.config.subnetIds) {
@@ -104,7 +106,11 @@ export const ensureVpc: Step = {
       const label = resourceLabel('vpc', b.n.vpc);
       return [
         change('create', label, createDetail(ctx, b.azs), async () => {
-          for (const e of missing) await e.piece.create(b);
+          for (const e of missing) {
+            // Ctrl-C stops between pieces: the rerun finds what was made by its tags and makes the rest.
+            if (ctx.signal.aborted) throw new InterruptedError(`interrupted before: create ${resourceLabel(e.piece.type, e.piece.nameTag)}`);
+            await e.piece.create(b);
+          }
           await b.settle();
         }),
       ];
@@ -124,6 +130,7 @@ export const ensureVpc: Step = {
       for (const d of e.drifts) changes.push(change('update', label, d.detail, () => d.fix()));
     }
     for (const network of extra) changes.push(...destroyChanges(ctx, ec2, network));
+    if (changes.length === 0) rememberConvergedNetwork(ctx, net);
     return changes;
   },
 

@@ -1,9 +1,11 @@
-import { planSync, uploadFiles } from '../aws/s3-sync.js';
-import { readAirflowFolder } from '../engine/airflow-folder.js';
+import { listLocalFiles, planSync, uploadFiles } from '../aws/s3-sync.js';
+import { assertFolder, readAirflowFolder } from '../engine/airflow-folder.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
-async function observe(ctx: StepContext) {
-  const { files } = await readAirflowFolder(ctx.config.airflowDir);
+/** `compile`: check the Python files first (before an upload); `status`, which uploads nothing, skips it. */
+async function observe(ctx: StepContext, compile = true) {
+  const dir = ctx.config.airflowDir;
+  const files = compile ? (await readAirflowFolder(dir)).files : await assertFolder(dir).then(() => listLocalFiles(dir));
   const s3 = await ctx.clients.s3();
   return { s3, files, plan: await planSync(s3, ctx.names.bucket, ctx.names.airflowPrefix, files) };
 }
@@ -23,7 +25,7 @@ export const uploadAirflow: Step = {
   },
 
   async status(ctx: StepContext): Promise<ResourceState[]> {
-    const { files, plan } = await observe(ctx);
+    const { files, plan } = await observe(ctx, false);
     const base = { type: 's3-prefix', id: `s3://${ctx.names.bucket}/${ctx.names.airflowPrefix}` };
     if (plan.absent === files.length && files.length > 0) return [{ ...base, state: 'missing', detail: `${files.length} files not uploaded` }];
     if (plan.uploads.length > 0) {

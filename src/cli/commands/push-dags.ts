@@ -1,14 +1,10 @@
 import { resolve } from 'node:path';
-import { failureOf, getEnvironment, updateObjectVersions, waitForEnvironment } from '../../aws/mwaa-environment.js';
-import { deleteKeys, planSync, uploadFiles } from '../../aws/s3-sync.js';
-import { readAirflowFolder, VERSIONED_FILES } from '../../engine/airflow-folder.js';
+import { assertFolder, listAirflowFolder, VERSIONED_FILES } from '../../engine/airflow-folder.js';
 import { EXIT, ToolError } from '../../errors.js';
 import { WaitIndicator } from '../../output/spinner.js';
 import type { CommandContext } from '../context.js';
 import { DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import { openSession, type Session } from '../session.js';
-import { withLock } from '../with-lock.js';
-import { deployViaCodebuild } from './deploy-via-codebuild.js';
 
 interface PushResult {
   uploaded: string[];
@@ -22,19 +18,32 @@ interface PushResult {
 export async function pushDags(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   const dir = raw.dir === undefined ? DEFAULT_AIRFLOW_DIR : resolve(String(raw.dir));
   const dryRun = Boolean(raw.dryRun);
-  const { files, pythonChecked } = await readAirflowFolder(dir);
-  if (!pythonChecked) ctx.output.info('python3 not found: DAG and script files were not compiled before the push');
-  const session = await openSession(ctx.global);
+  // The Python check (a python3 child process) runs while the S3 and SSM clients load, the
+  // session opens and the bucket is listed; nothing is uploaded before it passed, and its errors
+  // come before theirs.
+  await assertFolder(dir); // a usage error before any AWS call
+  const opening = openSession(ctx.global);
+  opening.catch(() => undefined);
+  const { files, checked } = await listAirflowFolder(dir);
+  checked.catch(() => undefined);
+  const [{ deleteKeys, planSync, uploadFiles }, { withLock }] = await Promise.all([import('../../aws/s3-sync.js'), import('../with-lock.js')]);
+  const planning = opening.then(async (session) => {
+    const s3 = await session.clients.s3();
+    return { session, s3, plan: await planSync(s3, session.names.bucket, session.names.airflowPrefix, files) };
+  });
+  planning.catch(() => undefined);
+  if (!(await checked)) ctx.output.info('python3 not found: DAG and script files were not compiled before the push');
+  const { session, s3, plan } = await planning;
   const { names } = session;
-  const s3 = await session.clients.s3();
-
-  const plan = await planSync(s3, names.bucket, names.airflowPrefix, files);
   const uploads = plan.uploads.map((f) => names.airflowPrefix + f.relative);
   const deletes = raw.delete ? plan.extra : [];
   const result: PushResult = { uploaded: uploads, deleted: deletes, unchanged: plan.unchanged, environmentUpdated: false };
 
   if (!dryRun && raw.viaCodebuild) {
     await withLock(ctx, session, 'push-dags', Boolean(raw.forceUnlock), async () => {
+      // Loaded only when used: a push pays for the CodeBuild and MWAA clients only when it needs them.
+      const { deployViaCodebuild } = await import('./deploy-via-codebuild.js');
+      const { getEnvironment } = await import('../../aws/mwaa-environment.js');
       const build = await deployViaCodebuild(ctx, session, files);
       result.build = { id: build.id!, status: build.buildStatus! };
       // The buildspec points the environment at a changed requirements.txt when the environment exists.
@@ -67,6 +76,7 @@ async function pointEnvironmentAtNewVersions(
     if (version) Object.assign(update, { [fields.path]: key, [fields.version]: version });
   }
   if (Object.keys(update).length === 0) return false;
+  const { failureOf, getEnvironment, updateObjectVersions, waitForEnvironment } = await import('../../aws/mwaa-environment.js');
   const mwaa = await session.clients.mwaa();
   const env = await getEnvironment(mwaa, names.environment);
   if (!env) {

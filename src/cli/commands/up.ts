@@ -1,4 +1,5 @@
 import type { StepName } from '../../engine/types.js';
+import { assertFolder } from '../../engine/airflow-folder.js';
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
@@ -12,7 +13,9 @@ import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 export async function up(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   const startedAt = Date.now();
   const dryRun = Boolean(raw.dryRun);
-  pipelineConfig(raw);
+  const shaped = pipelineConfig(raw);
+  // A --dir that is not a folder is a usage error before any AWS call, not a failed step after others ran.
+  if (raw.dir !== undefined) await assertFolder(shaped.airflowDir);
   const only: StepName[] | undefined = raw.only === undefined ? undefined : stepList(String(raw.only));
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
 

@@ -1,9 +1,11 @@
 import { DescribeAvailabilityZonesCommand, type EC2Client, type ResourceType } from '@aws-sdk/client-ec2';
+import { createOnce } from '../../aws/create-once.js';
+import { retryOn } from '../../aws/retry.js';
 import { ToolError } from '../../errors.js';
 import type { StepContext } from '../../engine/types.js';
 import { networkNames, SUBNETS, type NetworkNames } from './layout.js';
 import { waitForNats } from './nat-wait.js';
-import { named, type Network } from './observe.js';
+import { isEc2NotFound, named, observeNetwork, type Network } from './observe.js';
 
 /** One way an existing piece differs from what `up` builds, and how to restore it. */
 export interface Drift {
@@ -42,6 +44,23 @@ export class Builder {
     const id = this.ids.get(nameTag);
     if (!id) throw new ToolError('NetworkIncomplete', `${nameTag} does not exist, and this run did not create it`);
     return id;
+  }
+
+  /**
+   * Sends a call that names resources this run may just have made: EC2 is eventually consistent,
+   * so a new VPC, subnet or gateway can be "not found" for a moment. Retried a few times, briefly.
+   */
+  fresh<T>(call: () => Promise<T>): Promise<T> {
+    const emulated = this.ctx.clients.emulated;
+    return retryOn(isEc2NotFound, call, { attempts: 6, baseDelayMs: emulated ? 50 : 1_000, maxDelayMs: emulated ? 200 : 5_000, signal: this.ctx.signal });
+  }
+
+  /**
+   * A create call without an idempotency token (sent with once()): when its outcome is unknown,
+   * the network is read again and the piece found there is the one it made.
+   */
+  createOnce(find: (net: Network) => string | undefined, create: () => Promise<string>): Promise<string> {
+    return createOnce(this.ctx, create, async () => find(await observeNetwork(this.ec2, this.ctx.names)));
   }
 
   natCreated(id: string): void {

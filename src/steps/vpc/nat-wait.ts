@@ -4,6 +4,7 @@ import {
   waitUntilNatGatewayDeleted,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { describeWait, waitTimeoutMs } from '../../aws/wait-limit.js';
 import { InterruptedError, ToolError, errorName } from '../../errors.js';
 import type { StepContext } from '../../engine/types.js';
 
@@ -29,11 +30,14 @@ export async function waitForNats(ctx: StepContext, ec2: EC2Client, ids: readonl
   if (ids.length === 0) return;
   const what = `NAT gateway${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
   ctx.progress({ kind: 'waiting', step: 'ensure-vpc', message: `${what}: waiting until ${goal}` });
+  const emulated = ctx.clients.emulated;
+  // The SDK's waiter needs more time than its first delay (1s against an emulator, 15s on AWS).
+  const maxWaitTime = Math.max(emulated ? 2 : 16, Math.round(waitTimeoutMs(MAX_WAIT_SECONDS * 1000) / 1000));
   const params = {
     client: ec2,
-    maxWaitTime: MAX_WAIT_SECONDS,
+    maxWaitTime,
     abortSignal: ctx.signal,
-    ...(ctx.clients.emulated ? { minDelay: 1, maxDelay: 2 } : {}),
+    ...(emulated ? { minDelay: 1, maxDelay: 2 } : {}),
   };
   try {
     const wait = goal === 'available' ? waitUntilNatGatewayAvailable : waitUntilNatGatewayDeleted;
@@ -45,7 +49,7 @@ export async function waitForNats(ctx: StepContext, ec2: EC2Client, ids: readonl
     const timedOut = errorName(error) === 'TimeoutError';
     throw new ToolError(
       timedOut ? 'WaitTimeout' : 'NatGatewayFailed',
-      `${what} did not become ${goal}${timedOut ? ` within ${MAX_WAIT_SECONDS / 60} minutes` : ''}: ${await reasons(ec2, ids)}`,
+      `${what} did not become ${goal}${timedOut ? ` within ${describeWait(maxWaitTime * 1000)}; run the same command again to keep waiting` : ''}: ${await reasons(ec2, ids)}`,
     );
   } finally {
     ctx.progress({ kind: 'wait-done', step: 'ensure-vpc' });

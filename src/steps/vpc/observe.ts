@@ -91,6 +91,17 @@ export interface NetworkIds {
   readonly securityGroupIds: readonly string[];
 }
 
+/** Per run (one StepContext): the network ensure-vpc read and found nothing to change in. */
+const converged = new WeakMap<StepContext, Network>();
+
+/**
+ * ensure-vpc found the network as `up` builds it: later steps of the same run (ensure-mwaa)
+ * use what it read instead of reading the same VPC, subnets and security groups again.
+ */
+export function rememberConvergedNetwork(ctx: StepContext, net: Network): void {
+  converged.set(ctx, net);
+}
+
 /**
  * The network ensure-mwaa uses: the one given with --subnet-ids/--security-group-ids, or the
  * private subnets and security group ensure-vpc made, found by tag. Undefined when not built yet.
@@ -98,13 +109,17 @@ export interface NetworkIds {
 export async function findNetwork(ctx: StepContext): Promise<NetworkIds | undefined> {
   const { config, names } = ctx;
   if (config.subnetIds && config.securityGroupIds) return { subnetIds: [...config.subnetIds], securityGroupIds: [...config.securityGroupIds] };
-  const ec2 = await ctx.clients.ec2();
-  const Filters = ownerFilter(names);
-  const [vpcs, subnets, groups] = await Promise.all([
-    ec2.send(new DescribeVpcsCommand({ Filters })).then((o) => o.Vpcs ?? []),
-    ec2.send(new DescribeSubnetsCommand({ Filters })).then((o) => o.Subnets ?? []),
-    ec2.send(new DescribeSecurityGroupsCommand({ Filters })).then((o) => o.SecurityGroups ?? []),
-  ]);
+  const known = converged.get(ctx);
+  const [vpcs, subnets, groups] = known
+    ? [known.vpcs, known.subnets, known.securityGroups]
+    : await ctx.clients.ec2().then((ec2) => {
+        const Filters = ownerFilter(names);
+        return Promise.all([
+          ec2.send(new DescribeVpcsCommand({ Filters })).then((o) => o.Vpcs ?? []),
+          ec2.send(new DescribeSubnetsCommand({ Filters })).then((o) => o.Subnets ?? []),
+          ec2.send(new DescribeSecurityGroupsCommand({ Filters })).then((o) => o.SecurityGroups ?? []),
+        ]);
+      });
   const vpcId = mainVpc(vpcs, subnets)?.VpcId;
   if (!vpcId) return undefined;
   const n = networkNames(names);

@@ -8,11 +8,13 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeInternetGatewaysCommand,
   DescribeSecurityGroupsCommand,
   ModifySubnetAttributeCommand,
   ModifyVpcAttributeCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { once } from '../../aws/create-once.js';
 import { errorName } from '../../errors.js';
 import type { StepContext } from '../../engine/types.js';
 import type { Builder, Drift, Piece } from './builder.js';
@@ -25,16 +27,20 @@ const none = async (): Promise<Drift[]> => [];
 
 function vpcPiece(nameTag: string): Piece {
   const enable = (b: Builder, attribute: 'EnableDnsSupport' | 'EnableDnsHostnames') => async () => {
-    await b.ec2.send(new ModifyVpcAttributeCommand({ VpcId: b.id(nameTag), [attribute]: { Value: true } }));
+    await b.fresh(() => b.ec2.send(new ModifyVpcAttributeCommand({ VpcId: b.id(nameTag), [attribute]: { Value: true } })));
   };
+  const find = (net: Network) => net.vpc?.VpcId;
   return {
     type: 'vpc',
     nameTag,
     detail: `${VPC_CIDR}, DNS support and hostnames`,
-    find: (net) => net.vpc?.VpcId,
+    find,
     async create(b) {
-      const out = await b.ec2.send(new CreateVpcCommand({ CidrBlock: VPC_CIDR, TagSpecifications: tagSpecifications(b.ctx.names, 'vpc', nameTag) }));
-      b.ids.set(nameTag, out.Vpc!.VpcId!);
+      const id = await b.createOnce(find, async () => {
+        const out = await b.ec2.send(once(new CreateVpcCommand({ CidrBlock: VPC_CIDR, TagSpecifications: tagSpecifications(b.ctx.names, 'vpc', nameTag) })));
+        return out.Vpc!.VpcId!;
+      });
+      b.ids.set(nameTag, id);
       // DNS support is on by default; hostnames are not, and MWAA's endpoints need both.
       await enable(b, 'EnableDnsHostnames')();
     },
@@ -50,17 +56,30 @@ function vpcPiece(nameTag: string): Piece {
 
 function igwPiece(nameTag: string, vpcTag: string): Piece {
   const attach = (b: Builder) => async () => {
-    await b.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: b.id(nameTag), VpcId: b.id(vpcTag) }));
+    const InternetGatewayId = b.id(nameTag);
+    const VpcId = b.id(vpcTag);
+    try {
+      await b.fresh(() => b.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId, VpcId })));
+    } catch (error) {
+      // A retry after a lost response finds the gateway attached: to this VPC, that is success.
+      if (errorName(error) !== 'Resource.AlreadyAssociated') throw error;
+      const out = await b.ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [InternetGatewayId] }));
+      if (!out.InternetGateways?.[0]?.Attachments?.some((a) => a.VpcId === VpcId)) throw error;
+    }
   };
   const attachedTo = (net: Network, vpcId: string | undefined) => net.igws.find((g) => g.Attachments?.some((a) => a.VpcId === vpcId));
+  const find = (net: Network) => (attachedTo(net, net.vpc?.VpcId) ?? named(net.igws, nameTag))?.InternetGatewayId;
   return {
     type: 'internet-gateway',
     nameTag,
     detail: 'attached to the VPC',
-    find: (net) => (attachedTo(net, net.vpc?.VpcId) ?? named(net.igws, nameTag))?.InternetGatewayId,
+    find,
     async create(b) {
-      const out = await b.ec2.send(new CreateInternetGatewayCommand({ TagSpecifications: tagSpecifications(b.ctx.names, 'internet-gateway', nameTag) }));
-      b.ids.set(nameTag, out.InternetGateway!.InternetGatewayId!);
+      const id = await b.createOnce(find, async () => {
+        const out = await b.ec2.send(once(new CreateInternetGatewayCommand({ TagSpecifications: tagSpecifications(b.ctx.names, 'internet-gateway', nameTag) })));
+        return out.InternetGateway!.InternetGatewayId!;
+      });
+      b.ids.set(nameTag, id);
       await attach(b)();
     },
     async drifts(net, b) {
@@ -71,23 +90,21 @@ function igwPiece(nameTag: string, vpcTag: string): Piece {
 
 function subnetPiece(spec: SubnetSpec, nameTag: string, vpcTag: string): Piece {
   const publicIps = (b: Builder) => async () => {
-    await b.ec2.send(new ModifySubnetAttributeCommand({ SubnetId: b.id(nameTag), MapPublicIpOnLaunch: { Value: true } }));
+    await b.fresh(() => b.ec2.send(new ModifySubnetAttributeCommand({ SubnetId: b.id(nameTag), MapPublicIpOnLaunch: { Value: true } })));
   };
+  const find = (net: Network) => named(net.subnets, nameTag, net.vpc?.VpcId)?.SubnetId;
   return {
     type: 'subnet',
     nameTag,
     detail: `${spec.cidr}, ${spec.tier}`,
-    find: (net) => named(net.subnets, nameTag, net.vpc?.VpcId)?.SubnetId,
+    find,
     async create(b) {
-      const out = await b.ec2.send(
-        new CreateSubnetCommand({
-          VpcId: b.id(vpcTag),
-          CidrBlock: spec.cidr,
-          AvailabilityZone: b.azs[spec.az],
-          TagSpecifications: tagSpecifications(b.ctx.names, 'subnet', nameTag),
-        }),
-      );
-      b.ids.set(nameTag, out.Subnet!.SubnetId!);
+      const id = await b.createOnce(find, async () => {
+        const input = { VpcId: b.id(vpcTag), CidrBlock: spec.cidr, AvailabilityZone: b.azs[spec.az], TagSpecifications: tagSpecifications(b.ctx.names, 'subnet', nameTag) };
+        const out = await b.fresh(() => b.ec2.send(once(new CreateSubnetCommand(input))));
+        return out.Subnet!.SubnetId!;
+      });
+      b.ids.set(nameTag, id);
       if (spec.tier === 'public') await publicIps(b)();
     },
     async drifts(net, b) {
@@ -98,14 +115,18 @@ function subnetPiece(spec: SubnetSpec, nameTag: string, vpcTag: string): Piece {
 }
 
 function eipPiece(nameTag: string): Piece {
+  const find = (net: Network) => named(net.addresses, nameTag)?.AllocationId;
   return {
     type: 'elastic-ip',
     nameTag,
     detail: 'for a NAT gateway',
-    find: (net) => named(net.addresses, nameTag)?.AllocationId,
+    find,
     async create(b) {
-      const out = await b.ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: tagSpecifications(b.ctx.names, 'elastic-ip', nameTag) }));
-      b.ids.set(nameTag, out.AllocationId!);
+      const id = await b.createOnce(find, async () => {
+        const out = await b.ec2.send(once(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: tagSpecifications(b.ctx.names, 'elastic-ip', nameTag) })));
+        return out.AllocationId!;
+      });
+      b.ids.set(nameTag, id);
     },
     drifts: none,
   };
@@ -120,13 +141,15 @@ function natPiece(ctx: StepContext, az: 0 | 1, nameTag: string, subnetTag: strin
     async create(b) {
       const SubnetId = b.id(subnetTag);
       const AllocationId = b.id(eipTag);
-      const out = await b.ec2.send(
-        new CreateNatGatewayCommand({
-          SubnetId,
-          AllocationId,
-          ClientToken: clientToken(ctx.names.name, b.azs[az], SubnetId, AllocationId),
-          TagSpecifications: tagSpecifications(ctx.names, 'natgateway', nameTag),
-        }),
+      const out = await b.fresh(() =>
+        b.ec2.send(
+          new CreateNatGatewayCommand({
+            SubnetId,
+            AllocationId,
+            ClientToken: clientToken(ctx.names.name, b.azs[az], SubnetId, AllocationId),
+            TagSpecifications: tagSpecifications(ctx.names, 'natgateway', nameTag),
+          }),
+        ),
       );
       b.ids.set(nameTag, out.NatGateway!.NatGatewayId!);
       b.natCreated(out.NatGateway!.NatGatewayId!);
@@ -147,8 +170,8 @@ function routeTablePiece(nameTag: string, vpcTag: string, target: RouteTarget, s
     find: (net) => named(net.routeTables, nameTag, net.vpc?.VpcId)?.RouteTableId,
     async create(b) {
       const VpcId = b.id(vpcTag);
-      const out = await b.ec2.send(
-        new CreateRouteTableCommand({ VpcId, ClientToken: clientToken(b.ctx.names.name, VpcId, nameTag), TagSpecifications: tagSpecifications(b.ctx.names, 'route-table', nameTag) }),
+      const out = await b.fresh(() =>
+        b.ec2.send(new CreateRouteTableCommand({ VpcId, ClientToken: clientToken(b.ctx.names.name, VpcId, nameTag), TagSpecifications: tagSpecifications(b.ctx.names, 'route-table', nameTag) })),
       );
       const id = out.RouteTable!.RouteTableId!;
       b.ids.set(nameTag, id);
@@ -169,7 +192,7 @@ function securityGroupPiece(nameTag: string, vpcTag: string): Piece {
   const allowSelf = (b: Builder) => async () => {
     const GroupId = b.id(nameTag);
     try {
-      await b.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId }] }] }));
+      await b.fresh(() => b.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId }] }] })));
     } catch (error) {
       if (errorName(error) !== 'InvalidPermission.Duplicate') throw error;
     }
@@ -182,13 +205,15 @@ function securityGroupPiece(nameTag: string, vpcTag: string): Piece {
     async create(b) {
       const VpcId = b.id(vpcTag);
       try {
-        const out = await b.ec2.send(
-          new CreateSecurityGroupCommand({
-            GroupName: nameTag,
-            Description: `abalone-pipeline ${b.ctx.names.name}: Amazon MWAA, all traffic between members`,
-            VpcId,
-            TagSpecifications: tagSpecifications(b.ctx.names, 'security-group', nameTag),
-          }),
+        const out = await b.fresh(() =>
+          b.ec2.send(
+            new CreateSecurityGroupCommand({
+              GroupName: nameTag,
+              Description: `abalone-pipeline ${b.ctx.names.name}: Amazon MWAA, all traffic between members`,
+              VpcId,
+              TagSpecifications: tagSpecifications(b.ctx.names, 'security-group', nameTag),
+            }),
+          ),
         );
         b.ids.set(nameTag, out.GroupId!);
       } catch (error) {

@@ -21,11 +21,11 @@ export async function setDefaultRoute(b: Builder, RouteTableId: string, target: 
   const id = b.id(target.nameTag);
   const input = { RouteTableId, DestinationCidrBlock: DEFAULT_ROUTE, ...(target.kind === 'igw' ? { GatewayId: id } : { NatGatewayId: id }) };
   if (exists) {
-    await b.ec2.send(new ReplaceRouteCommand(input));
+    await b.fresh(() => b.ec2.send(new ReplaceRouteCommand(input)));
     return;
   }
   try {
-    await b.ec2.send(new CreateRouteCommand(input));
+    await b.fresh(() => b.ec2.send(new CreateRouteCommand(input)));
   } catch (error) {
     if (errorName(error) !== 'RouteAlreadyExists') throw error;
     await b.ec2.send(new ReplaceRouteCommand(input));
@@ -35,7 +35,7 @@ export async function setDefaultRoute(b: Builder, RouteTableId: string, target: 
 /** Associates the subnet with the table; a subnet can have one table, so an older association is replaced. */
 export async function associate(b: Builder, RouteTableId: string, SubnetId: string): Promise<void> {
   try {
-    await b.ec2.send(new AssociateRouteTableCommand({ RouteTableId, SubnetId }));
+    await b.fresh(() => b.ec2.send(new AssociateRouteTableCommand({ RouteTableId, SubnetId })));
   } catch (error) {
     if (errorName(error) !== 'Resource.AlreadyAssociated') throw error;
     const out = await b.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [SubnetId] }] }));
