@@ -20,7 +20,7 @@ export async function requireImplemented<T>(operation: string, resource: string,
     const answer = errorName(error) === 'SyntaxError' ? 'it answered with an error page, not an AWS response' : errorMessage(error).split('\n')[0];
     throw new ToolError(
       'OperationNotImplemented',
-      `${operation} is not implemented by this endpoint (${answer}), so ${resource} cannot be updated in place here: ` +
+      `this endpoint does not support ${operation} (${answer}), so ${resource} cannot be updated in place here: ` +
         'AWS implements it; against an emulator, `destroy` and `up` re-create the resource instead',
     );
   }
