@@ -39,6 +39,11 @@ export const TAG_KEY = 'abalone-pipeline:name';
 
 export const NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
+/** The ARN of a regional resource of this pipeline's account: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
+export function regionalArn(names: Pick<Names, 'partition' | 'region' | 'account'>, service: string, resource: string): string {
+  return `arn:${names.partition}:${service}:${names.region}:${names.account}:${resource}`;
+}
+
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';

@@ -11,7 +11,7 @@ import { isNotFound } from '../aws/errors.js';
 import { errorMatching, retryWhileRolePropagates } from '../aws/retry.js';
 import { requireImplemented } from '../aws/unsupported.js';
 import { errorName } from '../errors.js';
-import type { Names } from '../engine/names.js';
+import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { roleArn } from './roles/specs.js';
 import { renderTemplate, templateVars } from './templates.js';
@@ -23,7 +23,7 @@ export const BUILD_IMAGE = 'aws/codebuild/standard:7.0';
 const roleNotAssumable = errorMatching('InvalidInputException', /not authorized to perform: sts:AssumeRole/i);
 
 function projectArn(names: Names): string {
-  return `arn:${names.partition}:codebuild:${names.region}:${names.account}:project/${names.deployProject}`;
+  return regionalArn(names, 'codebuild', `project/${names.deployProject}`);
 }
 
 export async function projectSpec(names: Names): Promise<CreateProjectInput & { name: string }> {

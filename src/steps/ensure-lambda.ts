@@ -14,7 +14,7 @@ import { errorMatching, retryWhileRolePropagates, sleep } from '../aws/retry.js'
 import { describeWait, waitTimeoutMs } from '../aws/wait-limit.js';
 import { zipFolder } from '../aws/zip.js';
 import { ToolError, errorName } from '../errors.js';
-import type { Names } from '../engine/names.js';
+import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { roleArn } from './roles/specs.js';
 
@@ -39,7 +39,7 @@ export function lambdaSourceDir(artifactsDir: string): string {
 }
 
 function functionArn(names: Names): string {
-  return `arn:${names.partition}:lambda:${names.region}:${names.account}:function:${names.analyzeFunction}`;
+  return regionalArn(names, 'lambda', `function:${names.analyzeFunction}`);
 }
 
 function configDifferences(names: Names, actual: FunctionConfiguration): string[] {

@@ -11,7 +11,7 @@ import {
 import { readOrUndefined } from '../aws/errors.js';
 import { errorName } from '../errors.js';
 import type { PipelineConfig } from '../engine/config.js';
-import type { Names } from '../engine/names.js';
+import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { settingsParameter, settingsValue } from '../engine/settings.js';
 import { roleArn } from './roles/specs.js';
@@ -38,7 +38,7 @@ export function wantedParameters(names: Names, config: PipelineConfig): Array<{ 
 }
 
 function parameterArn(names: Names, name: string): string {
-  return `arn:${names.partition}:ssm:${names.region}:${names.account}:parameter${name}`;
+  return regionalArn(names, 'ssm', `parameter${name}`);
 }
 
 interface Observed {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { isNotFound } from '../aws/errors.js';
 import { errorName } from '../errors.js';
-import type { Names } from '../engine/names.js';
+import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
 /**
@@ -69,7 +69,7 @@ function endpointGone(error: unknown): boolean {
 }
 
 function arn(names: Names, type: string, id: string): string {
-  return `arn:${names.partition}:sagemaker:${names.region}:${names.account}:${type}/${id.toLowerCase()}`;
+  return regionalArn(names, 'sagemaker', `${type}/${id.toLowerCase()}`);
 }
 
 export const modelEndpoint: Step = {

@@ -1,6 +1,6 @@
 import type { Crawler, Job, JobUpdate } from '@aws-sdk/client-glue';
 import type { EtlEngine, PipelineConfig } from '../../engine/config.js';
-import type { Names } from '../../engine/names.js';
+import { regionalArn, type Names } from '../../engine/names.js';
 import { roleArn } from '../roles/specs.js';
 import { airflowScriptsPrefix, glueTempPrefix } from '../templates.js';
 
@@ -22,7 +22,7 @@ const SCRIPTS: Record<EtlEngine, string> = {
 const CORE_SCRIPT = 'abalone_etl_core.py';
 
 export function glueArn(names: Names, kind: 'database' | 'crawler' | 'job', name: string): string {
-  return `arn:${names.partition}:glue:${names.region}:${names.account}:${kind}/${name}`;
+  return regionalArn(names, 'glue', `${kind}/${name}`);
 }
 
 export function tags(names: Names): Record<string, string> {

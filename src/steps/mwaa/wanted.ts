@@ -2,7 +2,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CreateEnvironmentInput, LoggingConfigurationInput } from '@aws-sdk/client-mwaa';
 import { readOrUndefined } from '../../aws/errors.js';
 import { VERSIONED_FILES } from '../../engine/airflow-folder.js';
-import type { Names } from '../../engine/names.js';
+import { regionalArn, type Names } from '../../engine/names.js';
 import type { StepContext } from '../../engine/types.js';
 import type { NetworkIds } from '../vpc/observe.js';
 import { roleArn } from '../roles/specs.js';
@@ -23,7 +23,7 @@ export function loggingConfiguration(): LoggingConfigurationInput {
 }
 
 export function environmentArn(names: Names): string {
-  return `arn:${names.partition}:airflow:${names.region}:${names.account}:environment/${names.environment}`;
+  return regionalArn(names, 'airflow', `environment/${names.environment}`);
 }
 
 /** The Airflow option the DAG reads its SSM prefix from: conf.get("abalone", "ssm_prefix"). */
