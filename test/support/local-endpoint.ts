@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/local/moto.js';
 import { BIN } from './cli.js';
 
 export interface TestEndpoint {
@@ -10,17 +10,6 @@ export interface TestEndpoint {
   /** POST /moto-api/reset: forgets every resource (moto, MWAA emulator, bucket policies). */
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**
