@@ -3,7 +3,7 @@ import type { PipelineConfig } from '../engine/config.js';
 import { SETTING_KEYS, readSettings } from '../engine/settings.js';
 import type { Session } from './session.js';
 import { UsageError } from '../errors.js';
-import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from './paths.js';
+import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import * as v from './validate.js';
 
 /** The shaping options of up/status/destroy, validated into what the steps build. */

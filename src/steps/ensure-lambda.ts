@@ -12,7 +12,7 @@ import {
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
 import { errorMatching, retryWhileRolePropagates, sleep } from '../aws/retry.js';
 import { describeWait, waitTimeoutMs } from '../aws/wait-limit.js';
-import { zipFolder } from '../aws/zip.js';
+import { zipFolder } from '../files/zip.js';
 import { ToolError, errorName } from '../errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';

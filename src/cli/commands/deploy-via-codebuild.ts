@@ -3,7 +3,7 @@ import { BatchGetBuildsCommand, StartBuildCommand, type Build, type CodeBuildCli
 import { sleep } from '../../aws/retry.js';
 import type { LocalFile } from '../../aws/s3-sync.js';
 import { putObject } from '../../aws/s3-objects.js';
-import { buildZip } from '../../aws/zip.js';
+import { buildZip } from '../../files/zip.js';
 import { InterruptedError, ToolError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import type { Session } from '../session.js';

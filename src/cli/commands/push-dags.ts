@@ -3,7 +3,7 @@ import { assertFolder, listAirflowFolder, VERSIONED_FILES } from '../../engine/a
 import { EXIT, ToolError } from '../../errors.js';
 import { WaitIndicator } from '../../output/spinner.js';
 import type { CommandContext } from '../context.js';
-import { DEFAULT_AIRFLOW_DIR } from '../paths.js';
+import { DEFAULT_AIRFLOW_DIR } from '../../paths.js';
 import { openSession, type Session } from '../session.js';
 
 interface PushResult {
