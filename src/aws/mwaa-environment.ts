@@ -3,7 +3,7 @@ import { readOrUndefined } from './errors.js';
 import { ToolError } from '../errors.js';
 import { InterruptedError } from '../errors.js';
 import { sleep } from './retry.js';
-import { describeWait, waitTimeoutMs } from './wait-limit.js';
+import { describeWait, waitTimeoutMs } from '../engine/timing.js';
 
 export async function getEnvironment(mwaa: MWAAClient, name: string): Promise<Environment | undefined> {
   const out = await readOrUndefined(() => mwaa.send(new GetEnvironmentCommand({ Name: name })));

@@ -1,6 +1,7 @@
 import type { Clients } from '../aws/clients.js';
 import type { PipelineConfig } from './config.js';
 import type { Names } from './names.js';
+import type { TimingProfile } from './timing.js';
 
 export const STEP_NAMES = [
   'ensure-bucket',
@@ -51,6 +52,8 @@ export interface StepContext {
   readonly names: Names;
   readonly config: PipelineConfig;
   readonly clients: Clients;
+  /** Every delay and wait bound, chosen once for the session (AWS or the local endpoint). */
+  readonly timing: TimingProfile;
   readonly signal: AbortSignal;
   progress(event: ProgressEvent): void;
 }

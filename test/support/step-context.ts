@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createClients } from '../../src/aws/clients.js';
 import type { PipelineConfig } from '../../src/engine/config.js';
 import { deriveNames } from '../../src/engine/names.js';
+import { timingProfile } from '../../src/engine/timing.js';
 import type { ProgressEvent, StepContext } from '../../src/engine/types.js';
 
 /** The repository's shipped artifacts (data/, airflow/, lambda/). */
@@ -41,6 +42,8 @@ export interface StepContextOverrides {
   readonly account?: string;
   readonly config?: Partial<PipelineConfig>;
   readonly signal?: AbortSignal;
+  /** The local endpoint's short waits instead of AWS's (default false). */
+  readonly emulated?: boolean;
 }
 
 /**
@@ -55,6 +58,7 @@ export function stepContext(overrides: StepContextOverrides = {}): TestStepConte
     names: deriveNames(overrides.name ?? 'abalone', region, overrides.account ?? '123456789012'),
     config: defaultConfig(overrides.config),
     clients: createClients({ region, maxAttempts: 1, env: {} }),
+    timing: timingProfile({ emulated: overrides.emulated ?? false, env: {} }),
     signal: overrides.signal ?? new AbortController().signal,
     progress: (event) => void events.push(event),
     events,

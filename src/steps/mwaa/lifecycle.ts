@@ -38,9 +38,7 @@ const alreadyExists = (error: unknown) => errorName(error) === 'ValidationExcept
 
 export async function createEnvironment(ctx: StepContext, mwaa: MWAAClient, input: CreateEnvironmentInput): Promise<void> {
   try {
-    await retryWhileRolePropagates(ctx, STEP, ctx.names.roles.mwaa, isRoleNotReadyYet, () => mwaa.send(new CreateEnvironmentCommand(input)), {
-      ...(ctx.clients.emulated ? { baseDelayMs: 50, maxDelayMs: 200 } : {}),
-    });
+    await retryWhileRolePropagates(ctx, STEP, ctx.names.roles.mwaa, isRoleNotReadyYet, () => mwaa.send(new CreateEnvironmentCommand(input)));
   } catch (error) {
     // A retry after a lost response finds the environment it asked for: wait for it as usual.
     if (!alreadyExists(error)) throw error;
@@ -64,8 +62,7 @@ export async function waitSettled(ctx: StepContext, mwaa: MWAAClient): Promise<E
   try {
     return await waitForEnvironment(mwaa, name, {
       signal: ctx.signal,
-      initialDelayMs: ctx.clients.emulated ? 200 : 15_000,
-      maxDelayMs: ctx.clients.emulated ? 1_000 : 30_000,
+      ...ctx.timing.mwaaEnvironment,
       onStatus: (status, ms) => ctx.progress({ kind: 'waiting', step: STEP, message: `${name} ${status} (${elapsed(ms)})` }),
     });
   } finally {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Clients } from '../../../src/aws/clients.js';
 import { inspect, reconcile, type BaseContext, type EngineEvent, type StepResult } from '../../../src/engine/reconcile.js';
 import { deriveNames } from '../../../src/engine/names.js';
+import { timingProfile } from '../../../src/engine/timing.js';
 import { change, type Change, type ResourceState, type Step, type StepContext, type StepName } from '../../../src/engine/types.js';
 import { InterruptedError, ToolError } from '../../../src/errors.js';
 import { defaultConfig } from '../../support/step-context.js';
@@ -64,7 +65,7 @@ const unusedClients = new Proxy({} as Clients, {
 });
 
 function base(signal: AbortSignal = new AbortController().signal): BaseContext {
-  return { names: deriveNames('abalone', 'us-east-1', '123456789012'), config: defaultConfig(), clients: unusedClients, signal };
+  return { names: deriveNames('abalone', 'us-east-1', '123456789012'), config: defaultConfig(), clients: unusedClients, timing: timingProfile({ emulated: true, env: {} }), signal };
 }
 
 function deferred() {

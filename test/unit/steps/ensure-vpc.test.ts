@@ -69,8 +69,7 @@ let account: Account;
 let ctx: TestStepContext;
 
 function context(overrides: StepContextOverrides = {}): TestStepContext {
-  const base = stepContext(overrides);
-  return { ...base, clients: { ...base.clients, emulated: true } };
+  return stepContext({ ...overrides, emulated: true });
 }
 
 const empty = (): Account => ({ vpcs: [], subnets: [], igws: [], addresses: [], nats: [], routeTables: [], groups: [], dns: { support: true, hostnames: false }, endpoints: [] });
