@@ -3,7 +3,7 @@ import { createClients } from '../../src/aws/clients.js';
 import type { PipelineConfig } from '../../src/engine/config.js';
 import { deriveNames } from '../../src/engine/names.js';
 import { timingProfile } from '../../src/engine/timing.js';
-import type { ProgressEvent, StepContext } from '../../src/engine/types.js';
+import { runMemo, type ProgressEvent, type StepContext } from '../../src/engine/types.js';
 
 /** The repository's shipped artifacts (data/, airflow/, lambda/). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../artifacts', import.meta.url));
@@ -60,6 +60,7 @@ export function stepContext(overrides: StepContextOverrides = {}): TestStepConte
     clients: createClients({ region, maxAttempts: 1, env: {} }),
     timing: timingProfile({ emulated: overrides.emulated ?? false, env: {} }),
     signal: overrides.signal ?? new AbortController().signal,
+    memo: runMemo(),
     progress: (event) => void events.push(event),
     events,
   };
