@@ -24,7 +24,7 @@ import { isEc2NotFound, type Network } from './observe.js';
  * network interfaces of a just-deleted Airflow environment are being released: wait and retry,
  * for up to about 9 minutes against AWS.
  */
-const BUSY = new Set(['DependencyViolation', 'InvalidIPAddress.InUse']);
+const BUSY: ReadonlySet<string> = new Set(['DependencyViolation', 'InvalidIPAddress.InUse']);
 
 async function gone(ctx: StepContext, what: string, call: () => Promise<unknown>): Promise<void> {
   try {
