@@ -1,3 +1,4 @@
+import type { TimingProfile } from '../engine/timing.js';
 import { retryOn } from './retry.js';
 import { errorName } from '../errors.js';
 
@@ -64,7 +65,7 @@ export function once<C>(command: C): C {
 
 export interface CreateOnceContext {
   readonly signal: AbortSignal;
-  readonly clients: { readonly emulated: boolean };
+  readonly timing: Pick<TimingProfile, 'createOnce'>;
 }
 
 /**
@@ -85,7 +86,7 @@ export async function createOnce<T>(ctx: CreateOnceContext, create: () => Promis
           throw error;
         }
       },
-      { attempts: 6, baseDelayMs: ctx.clients.emulated ? 50 : 500, maxDelayMs: ctx.clients.emulated ? 200 : 8_000, signal: ctx.signal },
+      { attempts: 6, ...ctx.timing.createOnce, signal: ctx.signal },
     );
   } catch (error) {
     throw error instanceof OutcomeUnknownError ? error.cause : error;

@@ -1,9 +1,9 @@
-import { GetEnvironmentCommand, UpdateEnvironmentCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
+import { GetEnvironmentCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
 import { readOrUndefined } from './errors.js';
 import { ToolError } from '../errors.js';
 import { InterruptedError } from '../errors.js';
 import { sleep } from './retry.js';
-import { describeWait, waitTimeoutMs } from './wait-limit.js';
+import { describeWait, waitTimeoutMs } from '../engine/timing.js';
 
 export async function getEnvironment(mwaa: MWAAClient, name: string): Promise<Environment | undefined> {
   const out = await readOrUndefined(() => mwaa.send(new GetEnvironmentCommand({ Name: name })));
@@ -58,13 +58,4 @@ export function failureOf(env: Environment): string | undefined {
   if (env.Status === 'AVAILABLE') return undefined;
   const error = env.LastUpdate?.Error;
   return `environment ${env.Name} is ${env.Status}${error ? `: ${error.ErrorCode}: ${error.ErrorMessage}` : ''}`;
-}
-
-/** Points the environment at new S3 object versions (MWAA ignores a changed file without one). */
-export async function updateObjectVersions(
-  mwaa: MWAAClient,
-  name: string,
-  versions: { RequirementsS3ObjectVersion?: string; PluginsS3ObjectVersion?: string; StartupScriptS3ObjectVersion?: string },
-): Promise<void> {
-  await mwaa.send(new UpdateEnvironmentCommand({ Name: name, ...versions }));
 }

@@ -1,3 +1,4 @@
+import type { TimingProfile } from '../engine/timing.js';
 import { InterruptedError, errorMessage, errorName } from '../errors.js';
 
 export interface RetryWait {
@@ -67,6 +68,8 @@ export function errorMatching(name: string, message: RegExp): (error: unknown) =
 
 export interface PropagationContext {
   readonly signal: AbortSignal;
+  /** The session's backoff for role propagation; retryOn's defaults without it. */
+  readonly timing?: Pick<TimingProfile, 'rolePropagation'>;
   progress(event: { kind: 'notice'; step: string; message: string }): void;
 }
 
@@ -83,6 +86,7 @@ export function retryWhileRolePropagates<T>(
   options: Omit<RetryOptions, 'signal' | 'onWait'> = {},
 ): Promise<T> {
   return retryOn(isRetryable, fn, {
+    ...ctx.timing?.rolePropagation,
     ...options,
     signal: ctx.signal,
     onWait: ({ attempt, attempts, delayMs, error }) =>

@@ -3,9 +3,9 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Cl
 import { isNotFound } from './errors.js';
 import { SHA256_METADATA } from './s3-objects.js';
 import { ToolError } from '../errors.js';
-import type { LocalFile } from './local-files.js';
+import type { LocalFile } from '../files/local-files.js';
 
-export { listLocalFiles, type LocalFile } from './local-files.js';
+export { listLocalFiles, type LocalFile } from '../files/local-files.js';
 
 export interface SyncPlan {
   readonly uploads: LocalFile[];

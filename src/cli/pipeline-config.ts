@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
+import { ssmParameterStore } from '../aws/ssm-store.js';
 import type { PipelineConfig } from '../engine/config.js';
 import { SETTING_KEYS, readSettings } from '../engine/settings.js';
 import type { Session } from './session.js';
 import { UsageError } from '../errors.js';
-import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from './paths.js';
+import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import * as v from './validate.js';
 
 /** The shaping options of up/status/destroy, validated into what the steps build. */
@@ -76,5 +77,5 @@ export function withStoredSettings(raw: Record<string, unknown>, stored: Record<
 
 /** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
 export async function configFor(raw: Record<string, unknown>, session: Session): Promise<PipelineConfig> {
-  return withStoredSettings(raw, await readSettings(await session.clients.ssm(), session.names));
+  return withStoredSettings(raw, await readSettings(ssmParameterStore(await session.clients.ssm()), session.names));
 }

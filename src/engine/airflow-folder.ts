@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { checkPythonSyntax } from '../aws/python-check.js';
-import { listLocalFiles, type LocalFile } from '../aws/local-files.js';
+import { checkPythonSyntax } from '../files/python-check.js';
+import { listLocalFiles, type LocalFile } from '../files/local-files.js';
 import { ToolError, UsageError } from '../errors.js';
 
 /** The files MWAA installs by object version, and the UpdateEnvironment fields that name them. */

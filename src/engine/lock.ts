@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { readOrUndefined } from '../aws/errors.js';
 import { ToolError, errorName } from '../errors.js';
 import type { Names } from './names.js';
+import type { ParameterStore } from './parameter-store.js';
 
 /** A lease: renewed every RENEW_MS while its holder runs, expired LEASE_MS after the last renewal. */
 export const LEASE_MS = 120_000;
@@ -53,23 +52,23 @@ function staleReason(holder: LockHolder, now: Date): string | undefined {
   return undefined;
 }
 
-async function readHolder(ssm: SSMClient, name: string): Promise<LockHolder | undefined> {
-  const out = await readOrUndefined(() => ssm.send(new GetParameterCommand({ Name: name })));
-  if (!out?.Parameter?.Value) return undefined;
+async function readHolder(store: ParameterStore, name: string): Promise<LockHolder | undefined> {
+  const value = await store.get(name);
+  if (!value) return undefined;
   try {
-    return JSON.parse(out.Parameter.Value) as LockHolder;
+    return JSON.parse(value) as LockHolder;
   } catch {
     return { user: '?', host: '?', pid: 0, command: '?', since: '1970-01-01T00:00:00.000Z', renewedAt: '1970-01-01T00:00:00.000Z', token: '' };
   }
 }
 
 /**
- * Takes the pipeline's lock, the SSM parameter `/abalone-pipeline/<name>/lock`, created
- * atomically (PutParameter without Overwrite fails if it exists). A run that finds a live lease
+ * Takes the pipeline's lock, the parameter `/abalone-pipeline/<name>/lock`, created atomically
+ * (putIfAbsent: on SSM, PutParameter without Overwrite fails if it exists). A run that finds a live lease
  * fails at once naming the holder; an expired one, or one whose process died on this host, is
  * taken over; --force breaks a live one.
  */
-export async function acquireLock(ssm: SSMClient, names: Names, options: LockOptions): Promise<HeldLock> {
+export async function acquireLock(store: ParameterStore, names: Names, options: LockOptions): Promise<HeldLock> {
   const now = options.now ?? (() => new Date());
   const started = now().toISOString();
   const mine: LockHolder = {
@@ -82,23 +81,12 @@ export async function acquireLock(ssm: SSMClient, names: Names, options: LockOpt
     token: randomUUID(),
   };
   const Name = names.lockParameter;
-  const write = (holder: LockHolder, overwrite: boolean) =>
-    ssm.send(
-      new PutParameterCommand({
-        Name,
-        Value: JSON.stringify(holder),
-        Type: 'String',
-        Overwrite: overwrite,
-        ...(overwrite ? {} : { Tags: [{ Key: names.tagKey, Value: names.name }] }),
-        Description: 'abalone-pipeline run lock (a lease; see the README)',
-      }),
-    );
+  const description = 'abalone-pipeline run lock (a lease; see the README)';
+  const write = (holder: LockHolder) => store.put(Name, JSON.stringify(holder), { description });
 
-  try {
-    await write(mine, false);
-  } catch (error) {
-    if (errorName(error) !== 'ParameterAlreadyExists') throw error;
-    const holder = await readHolder(ssm, Name);
+  const created = await store.putIfAbsent(Name, JSON.stringify(mine), { description, tags: { [names.tagKey]: names.name } });
+  if (!created) {
+    const holder = await readHolder(store, Name);
     if (holder?.token === mine.token) {
       // Our own create whose response was lost.
     } else if (holder) {
@@ -110,21 +98,21 @@ export async function acquireLock(ssm: SSMClient, names: Names, options: LockOpt
         );
       }
       options.notice(stale ? `taking over the lock of ${describeHolder(holder)}: ${stale}` : `breaking the lock of ${describeHolder(holder)} (--force-unlock)`);
-      await write(mine, true);
-      const check = await readHolder(ssm, Name);
+      await write(mine);
+      const check = await readHolder(store, Name);
       if (check?.token !== mine.token) {
         throw new ToolError('Locked', `another run took the lock of pipeline "${names.name}" at the same moment: ${check ? describeHolder(check) : 'unknown'}`);
       }
     } else {
-      await write(mine, true);
+      await write(mine);
     }
   }
 
   const timer = setInterval(() => {
     void (async () => {
-      const current = await readHolder(ssm, Name);
+      const current = await readHolder(store, Name);
       if (current?.token !== mine.token) return;
-      await write({ ...mine, renewedAt: now().toISOString() }, true);
+      await write({ ...mine, renewedAt: now().toISOString() });
     })().catch(() => undefined);
   }, RENEW_MS);
   timer.unref();
@@ -132,11 +120,9 @@ export async function acquireLock(ssm: SSMClient, names: Names, options: LockOpt
   return {
     async release() {
       clearInterval(timer);
-      const current = await readHolder(ssm, Name);
+      const current = await readHolder(store, Name);
       if (current?.token !== mine.token) return;
-      await ssm.send(new DeleteParameterCommand({ Name })).catch((error: unknown) => {
-        if (errorName(error) !== 'ParameterNotFound') throw error;
-      });
+      await store.delete(Name);
     },
   };
 }

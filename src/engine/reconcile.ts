@@ -1,7 +1,7 @@
 import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
 import { runGraph } from './scheduler.js';
 import { record } from './types.js';
-import type { ChangeRecord, ProgressEvent, ResourceState, Step, StepContext, StepName } from './types.js';
+import { runMemo, type ChangeRecord, type ProgressEvent, type ResourceState, type Step, type StepContext, type StepName } from './types.js';
 
 export type StepStatus = 'changed' | 'unchanged' | 'failed' | 'skipped';
 
@@ -28,7 +28,8 @@ export type EngineEvent =
 /** plan: read and report only; apply: make the changes; destroy/destroy-plan: the same, for deletion. */
 export type ReconcileMode = 'plan' | 'apply' | 'destroy-plan' | 'destroy';
 
-export type BaseContext = Omit<StepContext, 'progress'>;
+/** A StepContext without what each run makes for itself (its memo, its event sink). */
+export type BaseContext = Omit<StepContext, 'progress' | 'memo'>;
 
 export interface ReconcileOptions {
   readonly mode: ReconcileMode;
@@ -40,7 +41,7 @@ export async function reconcile(steps: readonly Step[], base: BaseContext, optio
   const { mode, onEvent } = options;
   const destroying = mode === 'destroy' || mode === 'destroy-plan';
   const applying = mode === 'apply' || mode === 'destroy';
-  const ctx: StepContext = { ...base, progress: onEvent };
+  const ctx: StepContext = { ...base, memo: runMemo(), progress: onEvent };
   const partial = new Map<StepName, ChangeRecord[]>();
 
   const runStep = async (step: Step): Promise<StepResult> => {
@@ -92,7 +93,7 @@ export interface ResourceRow extends ResourceState {
 
 /** Reads every step's resources concurrently; `status` makes no mutating call. */
 export async function inspect(steps: readonly Step[], base: BaseContext, onEvent: (e: ProgressEvent) => void): Promise<ResourceRow[]> {
-  const ctx: StepContext = { ...base, progress: onEvent };
+  const ctx: StepContext = { ...base, memo: runMemo(), progress: onEvent };
   const perStep = await Promise.all(
     steps.map(async (step) => {
       try {

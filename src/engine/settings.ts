@@ -1,10 +1,9 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { readOrUndefined } from '../aws/errors.js';
 import type { PipelineConfig } from './config.js';
 import type { Names } from './names.js';
+import type { ParameterStore } from './parameter-store.js';
 
 /**
- * The options that shape what `up` builds. `up` stores the ones it used in the SSM parameter
+ * The options that shape what `up` builds. `up` stores the ones it used in the (SSM) parameter
  * `<prefix>/settings`, so that a later `up`, `status` or `destroy` without those flags keeps
  * them (a plain `up` never silently switches an environment back to the defaults).
  */
@@ -35,10 +34,10 @@ export function settingsValue(config: PipelineConfig): string {
 }
 
 /** What the last `up` stored, or {} when nothing (or something unreadable) is there. */
-export async function readSettings(ssm: SSMClient, names: Names): Promise<Record<string, unknown>> {
-  const out = await readOrUndefined(() => ssm.send(new GetParameterCommand({ Name: settingsParameter(names) })));
+export async function readSettings(store: ParameterStore, names: Names): Promise<Record<string, unknown>> {
+  const value = await store.get(settingsParameter(names));
   try {
-    const parsed: unknown = JSON.parse(out?.Parameter?.Value ?? '{}');
+    const parsed: unknown = JSON.parse(value ?? '{}');
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};

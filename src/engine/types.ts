@@ -1,6 +1,7 @@
 import type { Clients } from '../aws/clients.js';
 import type { PipelineConfig } from './config.js';
 import type { Names } from './names.js';
+import type { TimingProfile } from './timing.js';
 
 export const STEP_NAMES = [
   'ensure-bucket',
@@ -47,11 +48,38 @@ export type ProgressEvent =
   | { readonly kind: 'wait-done'; readonly step: string }
   | { readonly kind: 'notice'; readonly step: string; readonly message: string };
 
+/** A typed key into a run's memo; the description says what its value is. */
+export class MemoKey<T> {
+  declare private readonly valueType: T;
+  constructor(readonly description: string) {}
+}
+
+/**
+ * What a step of one run learned that a later step of the same run may reuse instead of reading
+ * it again. One memo per reconcile run, in its StepContext: nothing outlives the run.
+ */
+export interface RunMemo {
+  get<T>(key: MemoKey<T>): T | undefined;
+  set<T>(key: MemoKey<T>, value: T): void;
+}
+
+export function runMemo(): RunMemo {
+  const values = new Map<MemoKey<unknown>, unknown>();
+  return {
+    get: <T>(key: MemoKey<T>) => values.get(key) as T | undefined,
+    set: (key, value) => void values.set(key, value),
+  };
+}
+
 export interface StepContext {
   readonly names: Names;
   readonly config: PipelineConfig;
   readonly clients: Clients;
+  /** Every delay and wait bound, chosen once for the session (AWS or the local endpoint). */
+  readonly timing: TimingProfile;
   readonly signal: AbortSignal;
+  /** This run's memo (see RunMemo). */
+  readonly memo: RunMemo;
   progress(event: ProgressEvent): void;
 }
 

@@ -112,9 +112,7 @@ function bucketTaken(names: Names): ToolError {
 
 /** S3 is eventually consistent about a new bucket: its first configuration calls may say NoSuchBucket. */
 function whileBucketAppears(ctx: StepContext): <T>(call: () => Promise<T>) => Promise<T> {
-  const emulated = ctx.clients.emulated;
-  return (call) =>
-    retryOn((error) => errorName(error) === 'NoSuchBucket', call, { attempts: 6, baseDelayMs: emulated ? 50 : 500, maxDelayMs: emulated ? 200 : 5_000, signal: ctx.signal });
+  return (call) => retryOn((error) => errorName(error) === 'NoSuchBucket', call, { attempts: 6, ...ctx.timing.fresh.bucket, signal: ctx.signal });
 }
 
 async function createBucket(ctx: StepContext, s3: S3Client, names: Names): Promise<void> {

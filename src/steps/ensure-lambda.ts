@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
 import { errorMatching, retryWhileRolePropagates, sleep } from '../aws/retry.js';
-import { describeWait, waitTimeoutMs } from '../aws/wait-limit.js';
-import { zipFolder } from '../aws/zip.js';
+import { describeWait } from '../engine/timing.js';
+import { zipFolder } from '../files/zip.js';
 import { ToolError, errorName } from '../errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
@@ -50,10 +50,10 @@ function configDifferences(names: Names, actual: FunctionConfiguration): string[
 
 /** Waits until the function is Active and its last update Successful; a Failed state is an error. */
 async function waitUntilReady(ctx: StepContext, lambda: LambdaClient, what: string): Promise<void> {
-  const limit = waitTimeoutMs(5 * 60_000);
+  const { initialDelayMs, maxDelayMs, timeoutMs: limit } = ctx.timing.lambdaReady;
   const deadline = Date.now() + limit;
   let announced = false;
-  for (let delay = 1_000; ; delay = Math.min(delay * 2, 5_000)) {
+  for (let delay = initialDelayMs; ; delay = Math.min(delay * 2, maxDelayMs)) {
     const { Configuration: c } = await lambda.send(new GetFunctionCommand({ FunctionName: ctx.names.analyzeFunction }));
     if (c?.State === 'Failed' || c?.LastUpdateStatus === 'Failed') {
       throw new ToolError('LambdaFailed', `function ${ctx.names.analyzeFunction} ${what} failed: ${c.StateReason ?? c.LastUpdateStatusReason ?? 'no reason given'}`);

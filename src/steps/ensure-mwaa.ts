@@ -4,17 +4,20 @@ import { ToolError } from '../errors.js';
 import { environmentHourly, hourlyNote } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { diffEnvironment, type EnvironmentDiff } from './mwaa/drift.js';
-import { createEnvironment, deleteEnvironment, requireAvailable, tagEnvironment, updateEnvironment, waitSettled } from './mwaa/lifecycle.js';
+import { createEnvironment, deleteEnvironment, requireAvailable, tagEnvironment, updateAndWait, waitSettled } from './mwaa/lifecycle.js';
 import { environmentArn, objectVersions, wantedEnvironment } from './mwaa/wanted.js';
-import { findNetwork } from './vpc/observe.js';
+import { CONVERGED_NETWORK, findNetwork } from './vpc/observe.js';
 
 const STEP = 'ensure-mwaa';
 const RESOURCE_TYPE = 'mwaa-environment';
-const FAILED = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'UNAVAILABLE']);
+const FAILED: ReadonlySet<string> = new Set(['CREATE_FAILED', 'UPDATE_FAILED', 'UNAVAILABLE']);
 
-/** What `up` sets, read now: the network by tag and the requirements' current object version. */
+/**
+ * What `up` sets, read now: the network (as ensure-vpc found it earlier in this run, from the
+ * run's memo, or else by tag) and the requirements' current object version.
+ */
 async function wanted(ctx: StepContext) {
-  const [network, versions] = await Promise.all([findNetwork(ctx), ctx.clients.s3().then((s3) => objectVersions(s3, ctx.names))]);
+  const [network, versions] = await Promise.all([findNetwork(ctx, ctx.memo.get(CONVERGED_NETWORK)), ctx.clients.s3().then((s3) => objectVersions(s3, ctx.names))]);
   return { network, input: wantedEnvironment(ctx, network ?? { subnetIds: [], securityGroupIds: [] }, versions) };
 }
 
@@ -64,9 +67,7 @@ function convergeChanges(ctx: StepContext, mwaa: MWAAClient, env: Environment, d
     const cost = d.update.EnvironmentClass || d.update.MinWorkers ? `; ${hourlyNote(environmentHourly(ctx.config))} from then on` : '';
     changes.push(
       change('update', arn, `${d.details.join('; ')}${cost}`, async () => {
-        await updateEnvironment(mwaa, { Name: ctx.names.environment, ...d.update });
-        if (!ctx.config.wait) return;
-        requireAvailable(await waitSettled(ctx, mwaa), ctx, 'update');
+        await updateAndWait(ctx, mwaa, { Name: ctx.names.environment, ...d.update }, { wait: ctx.config.wait });
       }),
     );
   }

@@ -4,7 +4,7 @@ import { change, type Change, type ResourceState, type Step, type StepContext } 
 import { Builder, chooseAzs, type Drift, type Piece } from './vpc/builder.js';
 import { destroyChanges, scopeToVpc } from './vpc/destroy.js';
 import { nameTagOf, networkNames, resourceLabel, VPC_CIDR } from './vpc/layout.js';
-import { observeNetwork, rememberConvergedNetwork, type Network } from './vpc/observe.js';
+import { CONVERGED_NETWORK, observeNetwork, type Network } from './vpc/observe.js';
 import { networkPieces } from './vpc/pieces.js';
 import { checkExistingNetwork } from './vpc/validate-existing.js';
 
@@ -130,7 +130,7 @@ export const ensureVpc: Step = {
       for (const d of e.drifts) changes.push(change('update', label, d.detail, () => d.fix()));
     }
     for (const network of extra) changes.push(...destroyChanges(ctx, ec2, network));
-    if (changes.length === 0) rememberConvergedNetwork(ctx, net);
+    if (changes.length === 0) ctx.memo.set(CONVERGED_NETWORK, net);
     return changes;
   },
 

@@ -102,7 +102,7 @@ export const modelEndpoint: Step = {
             if (!endpointGone(error)) throw error;
           }
           await waitUntilEndpointDeleted(
-            { client: sagemaker, maxWaitTime: 30 * 60, minDelay: ctx.clients.emulated ? 1 : 15, maxDelay: ctx.clients.emulated ? 2 : 60 },
+            { client: sagemaker, ...ctx.timing.endpointDeleted },
             { EndpointName: names.endpoint },
           );
         }),

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMPLATES_DIR } from '../cli/paths.js';
+import { TEMPLATES_DIR } from '../paths.js';
 import type { PolicyDocument } from '../aws/policy.js';
 import type { Names } from '../engine/names.js';
 import { ToolError } from '../errors.js';

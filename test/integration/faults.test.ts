@@ -170,7 +170,7 @@ describe('faults between the CLI and AWS', () => {
       ['aws/retry.ts', 'sleep() and retryOn(): bounded backoff on named errors'],
       ['aws/mwaa-environment.ts', 'waitForEnvironment: polls GetEnvironment until the status settles'],
       ['steps/ensure-lambda.ts', 'waitUntilReady: polls GetFunction until State is Active'],
-      ['cli/commands/deploy-via-codebuild.ts', 'followBuild: polls BatchGetBuilds until the build ends'],
+      ['ops/deploy-via-codebuild.ts', 'followBuild: polls BatchGetBuilds until the build ends'],
       ['engine/lock.ts', 'the lease renewal interval'],
     ]);
     const src = fileURLToPath(new URL('../../src', import.meta.url));

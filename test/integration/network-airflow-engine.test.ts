@@ -23,6 +23,7 @@ import { GetRoleCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesComman
 import { createClients, type Clients } from '../../src/aws/clients.js';
 import type { PipelineConfig } from '../../src/engine/config.js';
 import { deriveNames } from '../../src/engine/names.js';
+import { timingProfile } from '../../src/engine/timing.js';
 import { inspect, reconcile, type EngineEvent, type ReconcileMode, type StepResult } from '../../src/engine/reconcile.js';
 import { hourlyCostLines } from '../../src/engine/cost.js';
 import type { Step } from '../../src/engine/types.js';
@@ -48,7 +49,7 @@ async function run(mode: ReconcileMode, config: Partial<PipelineConfig> = {}, st
   const events: EngineEvent[] = [];
   const results = await reconcile(
     steps,
-    { names, config: defaultConfig(config), clients, signal: new AbortController().signal },
+    { names, config: defaultConfig(config), clients, timing: timingProfile({ emulated: clients.emulated }), signal: new AbortController().signal },
     { mode, onEvent: (e) => void events.push(e) },
   );
   return { results, events };
@@ -137,7 +138,7 @@ describe('ensure-vpc, attach-policies and ensure-mwaa against the local endpoint
     expect(ok(again.results)).toEqual([]);
     expect(again.results.flatMap((r) => r.changes)).toEqual([]);
 
-    const rows = await inspect(STEPS, { names, config: defaultConfig(), clients, signal: new AbortController().signal }, () => undefined);
+    const rows = await inspect(STEPS, { names, config: defaultConfig(), clients, timing: timingProfile({ emulated: clients.emulated }), signal: new AbortController().signal }, () => undefined);
     expect(rows.filter((r) => r.state !== 'ok')).toEqual([]);
     expect(rows.find((r) => r.step === 'ensure-mwaa')!.detail).toMatch(/^AVAILABLE, https:\/\/.+\.airflow\.amazonaws\.com, Airflow 2\.10\.3/);
 
@@ -206,7 +207,7 @@ describe('ensure-vpc, attach-policies and ensure-mwaa against the local endpoint
     await mwaa.send(new TagResourceCommand({ ResourceArn: arn, Tags: { 'abalone-emulator:fail': 'update' } }));
     const failed = await run('apply', { maxWorkers: 5 }, [ensureVpc, ensureMwaa]);
     expect(stepOf(failed.results, 'ensure-mwaa')).toMatchObject({ status: 'failed', error: { code: 'EnvironmentUpdateFailed', message: expect.stringContaining('UPDATE_FAILED') } });
-    const rows = await inspect([ensureMwaa], { names, config: defaultConfig({ maxWorkers: 5 }), clients, signal: new AbortController().signal }, () => undefined);
+    const rows = await inspect([ensureMwaa], { names, config: defaultConfig({ maxWorkers: 5 }), clients, timing: timingProfile({ emulated: clients.emulated }), signal: new AbortController().signal }, () => undefined);
     expect(rows[0]).toMatchObject({ state: 'failed', detail: expect.stringMatching(/^UPDATE_FAILED: /) });
   });
 

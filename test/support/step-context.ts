@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { createClients } from '../../src/aws/clients.js';
 import type { PipelineConfig } from '../../src/engine/config.js';
 import { deriveNames } from '../../src/engine/names.js';
-import type { ProgressEvent, StepContext } from '../../src/engine/types.js';
+import { timingProfile } from '../../src/engine/timing.js';
+import { runMemo, type ProgressEvent, type StepContext } from '../../src/engine/types.js';
 
 /** The repository's shipped artifacts (data/, airflow/, lambda/). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../artifacts', import.meta.url));
@@ -41,6 +42,8 @@ export interface StepContextOverrides {
   readonly account?: string;
   readonly config?: Partial<PipelineConfig>;
   readonly signal?: AbortSignal;
+  /** The local endpoint's short waits instead of AWS's (default false). */
+  readonly emulated?: boolean;
 }
 
 /**
@@ -55,7 +58,9 @@ export function stepContext(overrides: StepContextOverrides = {}): TestStepConte
     names: deriveNames(overrides.name ?? 'abalone', region, overrides.account ?? '123456789012'),
     config: defaultConfig(overrides.config),
     clients: createClients({ region, maxAttempts: 1, env: {} }),
+    timing: timingProfile({ emulated: overrides.emulated ?? false, env: {} }),
     signal: overrides.signal ?? new AbortController().signal,
+    memo: runMemo(),
     progress: (event) => void events.push(event),
     events,
   };

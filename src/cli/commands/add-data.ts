@@ -1,112 +1,19 @@
-import { createReadStream } from 'node:fs';
-import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from '../../aws/errors.js';
-import { SHA256_METADATA } from '../../aws/s3-objects.js';
-import { checkSurveyFile, type CheckedFile } from '../../data/survey-file.js';
+import { basename } from 'node:path';
+import type { CheckedFile } from '../../data/survey-file.js';
 import type { Names } from '../../engine/names.js';
-import { EXIT, ToolError, UsageError } from '../../errors.js';
+import { EXIT } from '../../errors.js';
+import { addData as add, type AcceptedFile } from '../../ops/add-data.js';
 import type { CommandContext } from '../context.js';
-import { openSession } from '../session.js';
-
-interface Accepted {
-  file: string;
-  key: string;
-  rows: number;
-  duplicate: boolean;
-}
-
-/** `<prefix>abalone.20261128T130501Z.<8 hex>.csv`: sorts by upload time, never overwrites. */
-export function newDataKey(names: Names, sha256: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  return `${names.newDataPrefix}abalone.${stamp}.${sha256.slice(0, 8)}.csv`;
-}
-
-/** Keys already uploaded, by the 8-hex content hash in their name. */
-async function existingByHash(s3: S3Client, names: Names): Promise<Map<string, string>> {
-  const byHash = new Map<string, string>();
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: names.newDataPrefix, ContinuationToken }));
-    for (const object of page.Contents ?? []) {
-      const hash = /\.([0-9a-f]{8})\.csv$/.exec(object.Key ?? '')?.[1];
-      if (hash) byHash.set(hash, object.Key!);
-    }
-    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (ContinuationToken);
-  return byHash;
-}
-
-async function assertReadable(files: string[]): Promise<void> {
-  for (const file of files) {
-    try {
-      await access(file, constants.R_OK);
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
-    } catch {
-      throw new UsageError(`cannot read ${file}: no such file, or not a readable file`, 'UnreadableFile');
-    }
-  }
-}
+import { opContext } from '../op-context.js';
 
 export async function addData(ctx: CommandContext, _raw: Record<string, unknown>, files: string[]): Promise<number> {
-  const { output } = ctx;
-  await assertReadable(files);
-  const session = await openSession(ctx.global);
-  const { names } = session;
-  const s3 = await session.clients.s3();
-  const work = await mkdtemp(join(tmpdir(), 'abalone-add-data-'));
-  try {
-    // Every file is validated completely before anything is uploaded.
-    const checked: Array<CheckedFile & { normalised: string }> = [];
-    for (const [i, file] of files.entries()) {
-      const normalised = join(work, `${i}.csv`);
-      checked.push({ ...(await checkSurveyFile(file, normalised)), normalised });
-    }
-    const valid = checked.filter((c) => c.errors.length === 0);
-    const accepted: Accepted[] = [];
-    if (valid.length > 0) {
-      try {
-        await s3.send(new HeadBucketCommand({ Bucket: names.bucket }));
-      } catch (error) {
-        if (isNotFound(error)) throw new ToolError('NoBucket', `the pipeline's bucket ${names.bucket} does not exist: run \`abalone-pipeline up\` first`);
-        throw error;
-      }
-      const known = await existingByHash(s3, names);
-      for (const file of valid) {
-        const short = file.sha256.slice(0, 8);
-        const existing = known.get(short);
-        if (existing) {
-          accepted.push({ file: file.file, key: existing, rows: file.rows, duplicate: true });
-          continue;
-        }
-        if (ctx.signal.aborted) break;
-        const key = newDataKey(names, file.sha256, new Date());
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: names.bucket,
-            Key: key,
-            Body: createReadStream(file.normalised),
-            ContentLength: (await stat(file.normalised)).size,
-            ContentType: 'text/csv',
-            Metadata: { [SHA256_METADATA]: file.sha256 },
-          }),
-        );
-        known.set(short, key);
-        accepted.push({ file: file.file, key, rows: file.rows, duplicate: false });
-      }
-    }
-    const rejected = checked.filter((c) => c.errors.length > 0);
-    report(ctx, names, accepted, rejected);
-    if (ctx.signal.aborted) return EXIT.interrupted;
-    return rejected.length > 0 ? EXIT.failed : EXIT.ok;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const { names, accepted, rejected } = await add(opContext(ctx), files);
+  report(ctx, names, accepted, rejected);
+  if (ctx.signal.aborted) return EXIT.interrupted;
+  return rejected.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
-function report(ctx: CommandContext, names: Names, accepted: Accepted[], rejected: CheckedFile[]): void {
+function report(ctx: CommandContext, names: Names, accepted: AcceptedFile[], rejected: CheckedFile[]): void {
   const { output } = ctx;
   if (output.json) {
     output.result({

@@ -23,7 +23,7 @@ export async function runSteps(ctx: CommandContext, plan: RunPlan, mode: Reconci
   try {
     return await reconcile(
       plan.steps,
-      { names: plan.session.names, config: plan.config, clients: plan.session.clients, signal: ctx.signal },
+      { names: plan.session.names, config: plan.config, clients: plan.session.clients, timing: plan.session.timing, signal: ctx.signal },
       { mode, onEvent },
     );
   } finally {

@@ -14,7 +14,7 @@ export async function status(ctx: CommandContext, raw: Record<string, unknown>):
   const config = await configFor(raw, session);
   const rows = await inspect(
     selectSteps(undefined),
-    { names: session.names, config, clients: session.clients, signal: ctx.signal },
+    { names: session.names, config, clients: session.clients, timing: session.timing, signal: ctx.signal },
     () => undefined,
   );
   if (ctx.output.json) ctx.output.result(statusDocument(session.names.name, session.names.region, rows));

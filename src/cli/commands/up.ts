@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
-import { withLock } from '../with-lock.js';
+import { withLock } from '../../ops/with-lock.js';
 import { stepList } from '../validate.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 

@@ -13,7 +13,8 @@ import { failureOf, isTransitional, waitForEnvironment } from '../../aws/mwaa-en
 import { retryWhileRolePropagates } from '../../aws/retry.js';
 import { ToolError, errorMessage, errorName } from '../../errors.js';
 import type { Names } from '../../engine/names.js';
-import type { StepContext } from '../../engine/types.js';
+import type { TimingProfile } from '../../engine/timing.js';
+import type { ProgressEvent, StepContext } from '../../engine/types.js';
 
 const STEP = 'ensure-mwaa';
 
@@ -38,17 +39,39 @@ const alreadyExists = (error: unknown) => errorName(error) === 'ValidationExcept
 
 export async function createEnvironment(ctx: StepContext, mwaa: MWAAClient, input: CreateEnvironmentInput): Promise<void> {
   try {
-    await retryWhileRolePropagates(ctx, STEP, ctx.names.roles.mwaa, isRoleNotReadyYet, () => mwaa.send(new CreateEnvironmentCommand(input)), {
-      ...(ctx.clients.emulated ? { baseDelayMs: 50, maxDelayMs: 200 } : {}),
-    });
+    await retryWhileRolePropagates(ctx, STEP, ctx.names.roles.mwaa, isRoleNotReadyYet, () => mwaa.send(new CreateEnvironmentCommand(input)));
   } catch (error) {
     // A retry after a lost response finds the environment it asked for: wait for it as usual.
     if (!alreadyExists(error)) throw error;
   }
 }
 
-export async function updateEnvironment(mwaa: MWAAClient, input: UpdateEnvironmentInput): Promise<void> {
+/** What waiting on the environment needs: a step's context, or an op's (push-dags). */
+export interface EnvironmentWaitContext {
+  readonly names: Names;
+  readonly timing: Pick<TimingProfile, 'mwaaEnvironment'>;
+  readonly signal: AbortSignal;
+  progress(event: ProgressEvent): void;
+}
+
+export interface UpdateOptions {
+  /** Poll until the environment settles (false: return once MWAA accepted the update). */
+  readonly wait: boolean;
+  /** Labels the wait in the progress events (default ensure-mwaa). */
+  readonly step?: string;
+  /** Called once MWAA accepted the update, before the wait. */
+  readonly onUpdated?: () => void;
+}
+
+/**
+ * The one MWAA update, for ensure-mwaa and push-dags alike: UpdateEnvironment, then (when asked)
+ * polling until it settles; throws the environment's own error unless it ends AVAILABLE.
+ */
+export async function updateAndWait(ctx: EnvironmentWaitContext, mwaa: MWAAClient, input: UpdateEnvironmentInput, options: UpdateOptions): Promise<void> {
   await mwaa.send(new UpdateEnvironmentCommand(input));
+  options.onUpdated?.();
+  if (!options.wait) return;
+  requireAvailable(await waitSettled(ctx, mwaa, options.step), ctx, 'update');
 }
 
 export async function tagEnvironment(mwaa: MWAAClient, arn: string, names: Names): Promise<void> {
@@ -59,23 +82,22 @@ export async function tagEnvironment(mwaa: MWAAClient, arn: string, names: Names
  * Polls until the environment settles (or is gone), showing its status and the time waited.
  * Ctrl-C stops the waiting, not what MWAA is doing; a timeout says how to pick it up again.
  */
-export async function waitSettled(ctx: StepContext, mwaa: MWAAClient): Promise<Environment | undefined> {
+export async function waitSettled(ctx: EnvironmentWaitContext, mwaa: MWAAClient, step = STEP): Promise<Environment | undefined> {
   const name = ctx.names.environment;
   try {
     return await waitForEnvironment(mwaa, name, {
       signal: ctx.signal,
-      initialDelayMs: ctx.clients.emulated ? 200 : 15_000,
-      maxDelayMs: ctx.clients.emulated ? 1_000 : 30_000,
-      onStatus: (status, ms) => ctx.progress({ kind: 'waiting', step: STEP, message: `${name} ${status} (${elapsed(ms)})` }),
+      ...ctx.timing.mwaaEnvironment,
+      onStatus: (status, ms) => ctx.progress({ kind: 'waiting', step, message: `${name} ${status} (${elapsed(ms)})` }),
     });
   } finally {
-    ctx.progress({ kind: 'wait-done', step: STEP });
+    ctx.progress({ kind: 'wait-done', step });
   }
 }
 
 /** Throws the environment's own error (LastUpdate.Error) unless it ended AVAILABLE. */
-export function requireAvailable(env: Environment | undefined, ctx: StepContext, doing: 'create' | 'update'): void {
-  const failure = env ? failureOf(env) : `environment ${ctx.names.environment} disappeared`;
+export function requireAvailable(env: Environment | undefined, ctx: { readonly names: Names }, doing: 'create' | 'update'): void {
+  const failure = env ? failureOf(env) : `environment ${ctx.names.environment} disappeared while ${doing === 'create' ? 'creating' : 'updating'}`;
   if (failure) throw new ToolError(doing === 'create' ? 'EnvironmentCreateFailed' : 'EnvironmentUpdateFailed', failure);
 }
 

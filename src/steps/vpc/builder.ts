@@ -51,8 +51,7 @@ export class Builder {
    * so a new VPC, subnet or gateway can be "not found" for a moment. Retried a few times, briefly.
    */
   fresh<T>(call: () => Promise<T>): Promise<T> {
-    const emulated = this.ctx.clients.emulated;
-    return retryOn(isEc2NotFound, call, { attempts: 6, baseDelayMs: emulated ? 50 : 1_000, maxDelayMs: emulated ? 200 : 5_000, signal: this.ctx.signal });
+    return retryOn(isEc2NotFound, call, { attempts: 6, ...this.ctx.timing.fresh.ec2, signal: this.ctx.signal });
   }
 
   /**

@@ -24,15 +24,13 @@ import { isEc2NotFound, type Network } from './observe.js';
  * network interfaces of a just-deleted Airflow environment are being released: wait and retry,
  * for up to about 9 minutes against AWS.
  */
-const BUSY = new Set(['DependencyViolation', 'InvalidIPAddress.InUse']);
+const BUSY: ReadonlySet<string> = new Set(['DependencyViolation', 'InvalidIPAddress.InUse']);
 
 async function gone(ctx: StepContext, what: string, call: () => Promise<unknown>): Promise<void> {
-  const emulated = ctx.clients.emulated;
   try {
     await retryOn((e) => BUSY.has(errorName(e)), call, {
       attempts: 20,
-      baseDelayMs: emulated ? 50 : 5_000,
-      maxDelayMs: emulated ? 200 : 30_000,
+      ...ctx.timing.ec2InUse,
       signal: ctx.signal,
       onWait: ({ attempt, attempts, delayMs, error }) =>
         ctx.progress({ kind: 'notice', step: 'ensure-vpc', message: `${what} is still in use (${errorMessage(error)}); retrying in ${Math.round(delayMs / 1000)}s (attempt ${attempt + 1} of ${attempts})` }),

@@ -4,12 +4,9 @@ import {
   waitUntilNatGatewayDeleted,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { describeWait, waitTimeoutMs } from '../../aws/wait-limit.js';
+import { describeWait } from '../../engine/timing.js';
 import { InterruptedError, ToolError, errorName } from '../../errors.js';
 import type { StepContext } from '../../engine/types.js';
-
-/** A NAT gateway is usually available in 1-3 minutes and gone in about one; 10 is a clear failure. */
-const MAX_WAIT_SECONDS = 600;
 
 type Goal = 'available' | 'deleted';
 
@@ -30,15 +27,8 @@ export async function waitForNats(ctx: StepContext, ec2: EC2Client, ids: readonl
   if (ids.length === 0) return;
   const what = `NAT gateway${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
   ctx.progress({ kind: 'waiting', step: 'ensure-vpc', message: `${what}: waiting until ${goal}` });
-  const emulated = ctx.clients.emulated;
-  // The SDK's waiter needs more time than its first delay (1s against an emulator, 15s on AWS).
-  const maxWaitTime = Math.max(emulated ? 2 : 16, Math.round(waitTimeoutMs(MAX_WAIT_SECONDS * 1000) / 1000));
-  const params = {
-    client: ec2,
-    maxWaitTime,
-    abortSignal: ctx.signal,
-    ...(emulated ? { minDelay: 1, maxDelay: 2 } : {}),
-  };
+  const { maxWaitTime } = ctx.timing.natGateway;
+  const params = { client: ec2, ...ctx.timing.natGateway, abortSignal: ctx.signal };
   try {
     const wait = goal === 'available' ? waitUntilNatGatewayAvailable : waitUntilNatGatewayDeleted;
     await wait(params, { NatGatewayIds: [...ids] });

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { errorName } from '../../errors.js';
 import type { Names } from '../../engine/names.js';
-import type { StepContext } from '../../engine/types.js';
+import { MemoKey, type StepContext } from '../../engine/types.js';
 import { nameTagOf, networkNames, ownerFilter, SUBNETS } from './layout.js';
 
 /** EC2 says "not found" as `Invalid<Thing>ID.NotFound` (and `NatGatewayNotFound`). */
@@ -91,25 +91,20 @@ export interface NetworkIds {
   readonly securityGroupIds: readonly string[];
 }
 
-/** Per run (one StepContext): the network ensure-vpc read and found nothing to change in. */
-const converged = new WeakMap<StepContext, Network>();
-
 /**
- * ensure-vpc found the network as `up` builds it: later steps of the same run (ensure-mwaa)
- * use what it read instead of reading the same VPC, subnets and security groups again.
+ * In the run's memo: the network ensure-vpc read and found as `up` builds it (nothing to change),
+ * so that later steps of the same run (ensure-mwaa) use it instead of reading it again.
  */
-export function rememberConvergedNetwork(ctx: StepContext, net: Network): void {
-  converged.set(ctx, net);
-}
+export const CONVERGED_NETWORK = new MemoKey<Network>('the network ensure-vpc read and found nothing to change in');
 
 /**
  * The network ensure-mwaa uses: the one given with --subnet-ids/--security-group-ids, or the
- * private subnets and security group ensure-vpc made, found by tag. Undefined when not built yet.
+ * private subnets and security group ensure-vpc made, found by tag (in `known`, ensure-vpc's
+ * reading of this run, when it has one). Undefined when not built yet.
  */
-export async function findNetwork(ctx: StepContext): Promise<NetworkIds | undefined> {
+export async function findNetwork(ctx: StepContext, known?: Network): Promise<NetworkIds | undefined> {
   const { config, names } = ctx;
   if (config.subnetIds && config.securityGroupIds) return { subnetIds: [...config.subnetIds], securityGroupIds: [...config.securityGroupIds] };
-  const known = converged.get(ctx);
   const [vpcs, subnets, groups] = known
     ? [known.vpcs, known.subnets, known.securityGroups]
     : await ctx.clients.ec2().then((ec2) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { createOnce, once, OutcomeUnknownError } from '../../../src/aws/create-once.js';
+import { timingProfile } from '../../../src/engine/timing.js';
 
 /** An EC2 endpoint that answers every call with 503 and counts them. */
 let server: Server;
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 const ec2 = () => new EC2Client({ endpoint: url, region: 'us-east-1', maxAttempts: 4, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-const ctx = { signal: new AbortController().signal, clients: { emulated: true } };
+const ctx = { signal: new AbortController().signal, timing: timingProfile({ emulated: true, env: {} }) };
 
 describe('once(): a create without an idempotency token is never repeated by the SDK', () => {
   it('the SDK retries a 503 of a plain call, but not of a call marked once(): its outcome is unknown', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Clients } from '../../../src/aws/clients.js';
 import { inspect, reconcile, type BaseContext, type EngineEvent, type StepResult } from '../../../src/engine/reconcile.js';
 import { deriveNames } from '../../../src/engine/names.js';
-import { change, type Change, type ResourceState, type Step, type StepContext, type StepName } from '../../../src/engine/types.js';
+import { timingProfile } from '../../../src/engine/timing.js';
+import { change, MemoKey, type Change, type ResourceState, type Step, type StepContext, type StepName } from '../../../src/engine/types.js';
 import { InterruptedError, ToolError } from '../../../src/errors.js';
 import { defaultConfig } from '../../support/step-context.js';
 
@@ -64,7 +65,7 @@ const unusedClients = new Proxy({} as Clients, {
 });
 
 function base(signal: AbortSignal = new AbortController().signal): BaseContext {
-  return { names: deriveNames('abalone', 'us-east-1', '123456789012'), config: defaultConfig(), clients: unusedClients, signal };
+  return { names: deriveNames('abalone', 'us-east-1', '123456789012'), config: defaultConfig(), clients: unusedClients, timing: timingProfile({ emulated: true, env: {} }), signal };
 }
 
 function deferred() {
@@ -301,5 +302,24 @@ describe('inspect', () => {
       { step: 'ensure-glue', type: 'step', id: 'ensure-glue', state: 'failed', detail: 'ECONNRESET: socket hang up' },
     ]);
     expect(log.every((l) => l.startsWith('status'))).toBe(true);
+  });
+});
+
+describe('the run memo', () => {
+  const SEEN = new MemoKey<string>('what the first step saw');
+  const writer: Step = { name: 'ensure-vpc', dependsOn: [], plan: async (ctx) => (ctx.memo.set(SEEN, 'vpc-1'), []), status: async () => [], planDestroy: async () => [] };
+  const reader = (seen: Array<string | undefined>): Step => ({
+    name: 'ensure-mwaa',
+    dependsOn: ['ensure-vpc'],
+    plan: async (ctx) => (seen.push(ctx.memo.get(SEEN)), []),
+    status: async () => [],
+    planDestroy: async () => [],
+  });
+
+  it('carries what one step learned to a later step of the same run, and never into the next run', async () => {
+    const seen: Array<string | undefined> = [];
+    await reconcile([writer, reader(seen)], base(), { mode: 'plan', onEvent: () => undefined });
+    await reconcile([reader(seen)], base(), { mode: 'plan', onEvent: () => undefined });
+    expect(seen).toEqual(['vpc-1', undefined]);
   });
 });

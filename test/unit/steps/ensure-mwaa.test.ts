@@ -33,8 +33,7 @@ let ctx: TestStepContext;
 
 /** A context whose clients count as emulated: the short waits the local endpoint gets. */
 function context(overrides: StepContextOverrides = {}, emulated = true): TestStepContext {
-  const base = stepContext(overrides);
-  return { ...base, clients: { ...base.clients, emulated } };
+  return stepContext({ ...overrides, emulated });
 }
 
 /** The environment exactly as `up` makes it with this context's config, then the overrides. */

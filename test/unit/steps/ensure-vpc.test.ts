@@ -45,6 +45,7 @@ import {
   type Vpc,
 } from '@aws-sdk/client-ec2';
 import { ensureVpc, findNetwork } from '../../../src/steps/ensure-vpc.js';
+import { CONVERGED_NETWORK } from '../../../src/steps/vpc/observe.js';
 import { hourlyCostLines } from '../../../src/engine/cost.js';
 import type { Change } from '../../../src/engine/types.js';
 import { stepContext, type StepContextOverrides, type TestStepContext } from '../../support/step-context.js';
@@ -69,8 +70,7 @@ let account: Account;
 let ctx: TestStepContext;
 
 function context(overrides: StepContextOverrides = {}): TestStepContext {
-  const base = stepContext(overrides);
-  return { ...base, clients: { ...base.clients, emulated: true } };
+  return stepContext({ ...overrides, emulated: true });
 }
 
 const empty = (): Account => ({ vpcs: [], subnets: [], igws: [], addresses: [], nats: [], routeTables: [], groups: [], dns: { support: true, hostnames: false }, endpoints: [] });
@@ -334,6 +334,18 @@ describe('ensure-vpc: an existing network', () => {
     const given = context({ config: { subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-c'] } });
     expect(await findNetwork(given)).toEqual({ subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-c'] });
     expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it("leaves a converged network in the run's memo, and findNetwork then reads nothing again", async () => {
+    account = converged();
+    expect(await ensureVpc.plan(ctx)).toEqual([]);
+    const known = ctx.memo.get(CONVERGED_NETWORK);
+    expect(known?.vpc?.VpcId).toBe('vpc-1');
+    ec2.resetHistory();
+    account = empty(); // a read now would find nothing: the answer must come from the memo
+    expect(await findNetwork(ctx, known)).toEqual({ vpcId: 'vpc-1', subnetIds: ['subnet-priv1', 'subnet-priv2'], securityGroupIds: ['sg-1'] });
+    expect(ec2.calls()).toHaveLength(0);
+    expect(context().memo.get(CONVERGED_NETWORK)).toBeUndefined();
   });
 });
 

@@ -1,0 +1,8 @@
+import type { OpContext } from '../ops/context.js';
+import type { CommandContext } from './context.js';
+import { openSession } from './session.js';
+
+/** The context an op gets from a command: its output and signal, and the session its flags open. */
+export function opContext(ctx: CommandContext): OpContext {
+  return { output: ctx.output, signal: ctx.signal, openSession: () => openSession(ctx.global) };
+}

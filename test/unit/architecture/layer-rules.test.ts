@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkImport, checkLayers, importsOf, layerOf } from '../../support/layer-rules.js';
+
+const FIXTURE = fileURLToPath(new URL('../../fixtures/layers/src', import.meta.url));
+
+describe('the layer rule', () => {
+  it('reports every deliberate violation in the fixture, naming the file, the import and the rule', async () => {
+    const found = (await checkLayers(FIXTURE)).map((v) => [v.file, v.specifier, v.rule]);
+    expect(found).toEqual([
+      ['aws/retry.ts', '../steps/ensure-bucket.js', expect.stringMatching(/^aws -> steps is not allowed: aws may import only aws, engine, base$/)],
+      ['engine/lock.ts', '@aws-sdk/client-ssm', expect.stringMatching(/^no @aws-sdk import in engine/)],
+      ['local/server.ts', '../steps/ensure-bucket.js', expect.stringMatching(/^local -> steps is not allowed/)],
+      ['ops/run.ts', '@aws-sdk/client-s3', expect.stringMatching(/^no @aws-sdk import in ops: the SDK is used only in aws, steps, local/)],
+      ['ops/run.ts', '../cli/render.js', 'ops -> cli is not allowed: nothing imports cli but cli itself (and bin/)'],
+      ['steps/ensure-bucket.ts', '../ops/run.js', expect.stringMatching(/^steps -> ops is not allowed/)],
+      ['steps/ensure-bucket.ts', 'const seen = new WeakMap<object, string>();', expect.stringContaining('module-level mutable WeakMap seen')],
+      ['steps/ensure-bucket.ts', 'let calls = 0;', expect.stringContaining('module-level mutable state in steps (let calls)')],
+      ['util/strings.ts', 'util/strings.ts', expect.stringContaining('util/ is in no layer')],
+    ]);
+  });
+
+  it('finds static, multi-line, type-only, re-exported, bare and dynamic imports', () => {
+    const source = [
+      "import { a } from './a.js';",
+      'import {',
+      '  b,',
+      "} from '../b.js';",
+      "import type { C } from '@aws-sdk/client-s3';",
+      "export { d } from './d.js';",
+      "import './e.js';",
+      "const f = await import('../f.js');",
+      "const text = 'from here to there';",
+    ].join('\n');
+    expect(importsOf(source)).toEqual(['./a.js', '../b.js', '@aws-sdk/client-s3', './d.js', './e.js', '../f.js']);
+  });
+
+  it('places files by their top folder; files at the root of src/ are the base', () => {
+    expect(layerOf('cli/commands/up.ts')).toBe('cli');
+    expect(layerOf('files/zip.ts')).toBe('base');
+    expect(layerOf('paths.ts')).toBe('base');
+    expect(layerOf('nowhere/x.ts')).toBeUndefined();
+    expect(checkImport('steps/mwaa/lifecycle.ts', '../../engine/types.js')).toBeUndefined();
+    expect(checkImport('paths.ts', 'node:path')).toBeUndefined();
+    expect(checkImport('errors.ts', './cli/main.js')?.rule).toMatch(/^base -> cli is not allowed/);
+  });
+});
