@@ -142,6 +142,7 @@ export class MwaaEmulator {
     };
     exists();
     await this.checkNow(config, { role: true, bucket: true, network: true });
+    await this.checkVersionsNow(config, () => true);
     const asyncError = await this.checkLater(config);
     const ctx = await this.context(req.region);
     exists();
@@ -168,6 +169,7 @@ export class MwaaEmulator {
       bucket: body.SourceBucketArn !== undefined,
       network: body.NetworkConfiguration !== undefined,
     });
+    await this.checkVersionsNow(next, (path, version) => body[path] !== undefined || body[version] !== undefined);
     const asyncError = await this.checkLater(next);
     ready();
     const strategy = typeof body.WorkerReplacementStrategy === 'string' ? body.WorkerReplacementStrategy : undefined;
@@ -206,11 +208,26 @@ export class MwaaEmulator {
     }
   }
 
-  /** The checks AWS makes while it builds the environment: the S3 objects it installs. */
+  /**
+   * An object version the request names must exist when the request is taken: the version is the
+   * ID S3 assigned to the file (MWAA API reference, *S3ObjectVersion), so a missing one is a 400
+   * ValidationException and nothing changes. `named` picks the members this request sets.
+   */
+  private async checkVersionsNow(config: EnvConfig, named: (path: string, version: string) => boolean): Promise<void> {
+    for (const [path, version] of S3_OBJECTS) {
+      const key = config[path];
+      const id = config[version];
+      if (key === undefined || id === undefined || !named(path, version)) continue;
+      const reason = await this.backend.checkObjectVersion(config.SourceBucketArn, key.replace(/^\/+/, ''), id);
+      if (reason) throw validationError(`Invalid request provided: ${version} ${id}: ${reason}`);
+    }
+  }
+
+  /** The checks AWS makes while it builds the environment: the S3 objects named without a version. */
   private async checkLater(config: EnvConfig): Promise<UpdateError | undefined> {
     for (const [path, version] of S3_OBJECTS) {
       const key = config[path];
-      if (key === undefined) continue;
+      if (key === undefined || config[version] !== undefined) continue;
       const reason = await this.backend.checkObjectVersion(config.SourceBucketArn, key.replace(/^\/+/, ''), config[version]);
       if (reason) return { ErrorCode: 'INCORRECT_CONFIGURATION', ErrorMessage: reason };
     }

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMPLATES_DIR } from '../paths.js';
+import { ARTIFACTS_DIR, TEMPLATES_DIR } from '../paths.js';
 import type { PolicyDocument } from '../aws/policy.js';
 import type { Names } from '../engine/names.js';
 import { ToolError } from '../errors.js';
@@ -74,6 +75,26 @@ export function airflowScriptsPrefix(names: Names): string {
   return `${names.airflowPrefix}scripts/`;
 }
 
+/** Where the DAG writes its run records and the ETL manifest (shared/spec/runs.md; layout.py). */
+export function runsPrefix(names: Names): string {
+  return `${names.dataPrefix}runs/`;
+}
+export function etlManifestKey(names: Names): string {
+  return `${names.processedPrefix}manifest.json`;
+}
+
+/**
+ * The account of the built-in sagemaker-xgboost image in each region: the table the DAG itself
+ * reads (artifacts/airflow/dags/abalone_pipeline/xgboost_accounts.json), so that the SageMaker
+ * role's ECR grant names the same account the training job pulls from.
+ */
+export const XGBOOST_ACCOUNTS_FILE = join(ARTIFACTS_DIR, 'airflow', 'dags', 'abalone_pipeline', 'xgboost_accounts.json');
+let xgboostAccounts: Readonly<Record<string, string>> | undefined;
+export function xgboostImageAccount(region: string): string | undefined {
+  xgboostAccounts ??= (JSON.parse(readFileSync(XGBOOST_ACCOUNTS_FILE, 'utf8')) as { accounts: Record<string, string> }).accounts;
+  return xgboostAccounts[region];
+}
+
 /** Every value a template may use: the derived names, flattened (roles as `roles.<role>`). */
 export function templateVars(names: Names): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -81,5 +102,14 @@ export function templateVars(names: Names): Record<string, string> {
   for (const [role, value] of Object.entries(names.roles)) vars[`roles.${role}`] = value;
   vars.glueTempPrefix = glueTempPrefix(names);
   vars.airflowScriptsPrefix = airflowScriptsPrefix(names);
+  vars.runsPrefix = runsPrefix(names);
+  vars.evaluationKey = `${names.evaluationPrefix}evaluation.json`;
+  vars.etlManifestKey = etlManifestKey(names);
+  // A prefix without its trailing slash: the key Hadoop's output committer probes for a parent folder.
+  vars.dataPrefixKey = names.dataPrefix.replace(/\/$/, '');
+  vars.processedPrefixKey = names.processedPrefix.replace(/\/$/, '');
+  // Absent for a region without the image: rendering the SageMaker policy then names the placeholder.
+  const account = xgboostImageAccount(names.region);
+  if (account !== undefined) vars.xgboostImageAccount = account;
   return vars;
 }

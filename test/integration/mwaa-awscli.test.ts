@@ -162,14 +162,14 @@ describe('MWAA emulator through the AWS CLI on the local endpoint', () => {
     expect(result.stderr).toMatch(/\(ValidationException\).*two different Availability Zones/);
   });
 
-  it('ends in CREATE_FAILED when the requirements object version does not exist', async () => {
+  it('refuses a requirements object version that does not exist in the bucket (moto) with a ValidationException', async () => {
     const put = await awsJson(['s3api', 'put-object', '--bucket', BUCKET, '--key', 'requirements.txt', '--body', join(dir, 'requirements.txt')]);
     expect(put.VersionId).toBeTruthy();
     await awsJson(createArgs('good-reqs', { extra: ['--requirements-s3-path', 'requirements.txt', '--requirements-s3-object-version', put.VersionId] }));
-    await awsJson(createArgs('bad-reqs', { extra: ['--requirements-s3-path', 'requirements.txt', '--requirements-s3-object-version', 'no-such-version'] }));
+    const bad = await aws(createArgs('bad-reqs', { extra: ['--requirements-s3-path', 'requirements.txt', '--requirements-s3-object-version', 'no-such-version'] }));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/\(ValidationException\).*Invalid request provided: RequirementsS3ObjectVersion no-such-version: Unable to read s3:\/\/\S+\/requirements.txt \(version no-such-version\)/);
     await waitFor('good-reqs', 'AVAILABLE');
-    await waitFor('bad-reqs', 'CREATE_FAILED');
-    const failed = (await awsJson(['mwaa', 'get-environment', '--name', 'bad-reqs'])).Environment;
-    expect(failed.LastUpdate).toMatchObject({ Status: 'FAILED', Error: { ErrorCode: 'INCORRECT_CONFIGURATION' } });
+    expect((await aws(['mwaa', 'get-environment', '--name', 'bad-reqs'])).stderr).toMatch(/ResourceNotFoundException/);
   });
 });

@@ -279,9 +279,39 @@ describe('synchronous validation', () => {
   });
 });
 
+describe('object versions (synchronous)', () => {
+  // MWAA API reference, CreateEnvironment/UpdateEnvironment: RequirementsS3ObjectVersion (and the
+  // plugins and startup script versions) is "the version ID that Amazon S3 assigns to the file";
+  // MWAA answers a request it cannot honour with 400 ValidationException "Invalid request
+  // provided: ..." and changes nothing (as for the source bucket checks).
+  it.each([
+    ['RequirementsS3Path', 'requirements.txt', 'RequirementsS3ObjectVersion'],
+    ['PluginsS3Path', 'plugins.zip', 'PluginsS3ObjectVersion'],
+    ['StartupScriptS3Path', 'startup.sh', 'StartupScriptS3ObjectVersion'],
+  ])('refuses a create whose %s names a version that does not exist, and creates nothing', async (path, key, version) => {
+    backend.objects.add(key);
+    const reply = await create('abalone', { [path]: key, [version]: 'v9' });
+    expect(reply).toMatchObject({ status: 400, type: 'ValidationException' });
+    expect(reply.json.message).toBe(`Invalid request provided: ${version} v9: no object ${key}`);
+    expect((await get('abalone')).status).toBe(404);
+  });
+
+  it('refuses an update to a version that does not exist, and keeps the environment as it was', async () => {
+    backend.objects.add('requirements.txt@v1');
+    await create('abalone', { RequirementsS3Path: 'requirements.txt', RequirementsS3ObjectVersion: 'v1' });
+    advance(3);
+    const reply = await call('PATCH', '/environments/abalone', { RequirementsS3ObjectVersion: 'v2' });
+    expect(reply).toMatchObject({ status: 400, type: 'ValidationException', json: { message: 'Invalid request provided: RequirementsS3ObjectVersion v2: no object requirements.txt' } });
+    const env = (await get('abalone')).json.Environment;
+    expect(env).toMatchObject({ Status: 'AVAILABLE', RequirementsS3ObjectVersion: 'v1' });
+    backend.objects.add('requirements.txt@v2');
+    expect((await call('PATCH', '/environments/abalone', { RequirementsS3ObjectVersion: 'v2' })).status).toBe(200);
+  });
+});
+
 describe('asynchronous checks', () => {
-  it('ends in CREATE_FAILED when an S3 object version is missing', async () => {
-    expect((await create('abalone', { RequirementsS3Path: 'requirements.txt', RequirementsS3ObjectVersion: 'v9' })).status).toBe(200);
+  it('ends in CREATE_FAILED when an S3 object named without a version is missing', async () => {
+    expect((await create('abalone', { RequirementsS3Path: 'requirements.txt' })).status).toBe(200);
     expect(await status('abalone')).toBe('CREATING');
     advance(3);
     const env = (await get('abalone')).json.Environment;

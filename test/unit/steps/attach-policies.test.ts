@@ -83,8 +83,10 @@ describe('attach-policies: the policy', () => {
   it('is the MWAA user guide’s execution policy for this environment and bucket', async () => {
     const doc = (await wantedMwaaPolicies(ctx.names, ctx.config)).inline.get(INLINE_POLICY_NAME)!;
     expect(statement(doc, 'PublishEnvironmentMetrics')).toMatchObject({ Action: 'airflow:PublishMetrics', Resource: 'arn:aws:airflow:us-east-1:123456789012:environment/abalone-airflow-environment' });
-    expect(statement(doc, 'DenyListAllBuckets')).toMatchObject({ Effect: 'Deny', Action: 's3:ListAllMyBuckets' });
-    expect(statement(doc, 'ReadSourceBucket').Resource).toEqual(['arn:aws:s3:::abalone-data-us-east-1-123456789012', 'arn:aws:s3:::abalone-data-us-east-1-123456789012/*']);
+    expect(statement(doc, 'DenyListAllBucketsCannotBeScoped')).toMatchObject({ Effect: 'Deny', Action: 's3:ListAllMyBuckets', Resource: '*' });
+    expect(statement(doc, 'ReadSourceBucket').Resource).toBe('arn:aws:s3:::abalone-data-us-east-1-123456789012');
+    expect(statement(doc, 'ReadAirflowFolder').Resource).toBe('arn:aws:s3:::abalone-data-us-east-1-123456789012/airflow/*');
+    expect(statement(doc, 'GetAccountPublicAccessBlockCannotBeScoped')).toMatchObject({ Action: 's3:GetAccountPublicAccessBlock', Resource: '*' });
     expect(statement(doc, 'WriteEnvironmentLogs').Resource).toBe('arn:aws:logs:us-east-1:123456789012:log-group:airflow-abalone-airflow-environment-*');
     expect(statement(doc, 'UseCeleryQueues').Resource).toBe('arn:aws:sqs:us-east-1:*:airflow-celery-*');
     expect(statement(doc, 'UseAwsOwnedKeyThroughSqs')).toMatchObject({
@@ -100,7 +102,6 @@ describe('attach-policies: the policy', () => {
     expect(statement(doc, 'InvokeAnalyzeResults')).toMatchObject({ Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:abalone-analyze-results' });
     expect(list(statement(doc, 'RunSageMakerJobs').Resource)).toEqual([
       'arn:aws:sagemaker:us-east-1:123456789012:training-job/abalone-train-*',
-      'arn:aws:sagemaker:us-east-1:123456789012:processing-job/abalone-processing-*',
       'arn:aws:sagemaker:us-east-1:123456789012:transform-job/abalone-transform-*',
     ]);
     expect(list(statement(doc, 'DeployModel').Resource)).toContain('arn:aws:sagemaker:us-east-1:123456789012:endpoint/abalone-endpoint');
@@ -112,7 +113,11 @@ describe('attach-policies: the policy', () => {
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
     expect(list(statement(doc, 'ReadPipelineParameters').Resource)).toContain('arn:aws:ssm:us-east-1:123456789012:parameter/abalone-pipeline/abalone/*');
-    expect(statement(doc, 'ReadWritePipelineData').Resource).toBe('arn:aws:s3:::abalone-data-us-east-1-123456789012/abalone_data/*');
+    expect(statement(doc, 'WriteWhatTheDagWrites').Resource).toEqual([
+      'arn:aws:s3:::abalone-data-us-east-1-123456789012/abalone_data/evaluation/evaluation.json',
+      'arn:aws:s3:::abalone-data-us-east-1-123456789012/abalone_data/runs/*',
+      'arn:aws:s3:::abalone-data-us-east-1-123456789012/abalone_data/processed/manifest.json',
+    ]);
   });
 
   it('names every statement, uses Resource "*" only where IAM cannot scope the action, and derives ARNs from the partition', async () => {
@@ -150,7 +155,7 @@ describe('attach-policies: reconcile', () => {
   it('plans the policy in a dry run before the role exists', async () => {
     role = undefined;
     const changes = await attachPolicies.plan(ctx);
-    expect(changes.map((c) => [c.action, c.resource, c.detail])).toEqual([['create', ROLE_ARN, `inline policy ${INLINE_POLICY_NAME} (18 statements)`]]);
+    expect(changes.map((c) => [c.action, c.resource, c.detail])).toEqual([['create', ROLE_ARN, `inline policy ${INLINE_POLICY_NAME} (20 statements)`]]);
     expect((await attachPolicies.status(ctx))[0]).toMatchObject({ state: 'missing', detail: `role ${ROLE} does not exist` });
   });
 
