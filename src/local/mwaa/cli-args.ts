@@ -150,16 +150,18 @@ export function parseCommandLine(line: string): ParseResult {
 function parseArgs(spec: CommandSpec, args: string[]): ParseResult {
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
+  /** extras in the order argparse meets them: unknown options and surplus positionals */
   const unrecognized: string[] = [];
   const usage = (message: string): ParseResult => ({ ok: false, usage: { prog: spec.prog, message } });
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--' ) {
-      positionals.push(...args.slice(i + 1));
+      for (const rest of args.slice(i + 1)) (positionals.length < spec.positionals.length ? positionals : unrecognized).push(rest);
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
+      if (positionals.length < spec.positionals.length) positionals.push(arg);
+      else unrecognized.push(arg);
       continue;
     }
     const [flag, inline] = splitInline(arg, spec.options);
@@ -188,7 +190,6 @@ function parseArgs(spec: CommandSpec, args: string[]): ParseResult {
     ...(spec.required ?? []).filter((r) => values[r.dest] === undefined).map((r) => r.flags),
   ];
   if (missing.length) return usage(`the following arguments are required: ${missing.join(', ')}`);
-  unrecognized.push(...positionals.slice(spec.positionals.length));
   if (unrecognized.length) return usage(`unrecognized arguments: ${unrecognized.join(' ')}`);
 
   const output = (values.output as OutputFormat | undefined) ?? 'table';
