@@ -86,7 +86,7 @@ export class MwaaEmulator implements CliTarget {
   readonly cliTokens: CliTokenRegistry;
   private readonly airflowSetup?: AirflowSetup;
   /** Airflow's state per environment (store key), made on the first CLI command. */
-  private readonly airflow = new Map<string, { env: AirflowEnvironment; queue: Promise<unknown> }>();
+  private readonly airflow = new Map<string, { env: AirflowEnvironment; dir: string; queue: Promise<unknown> }>();
   private airflowCount = 0;
 
   constructor(options: MwaaEmulatorOptions) {
@@ -127,6 +127,7 @@ export class MwaaEmulator implements CliTarget {
     const entries = [...this.airflow.entries()].filter(([k]) => key === undefined || k === key);
     for (const [k] of entries) this.airflow.delete(k);
     await Promise.all(entries.map(([, a]) => a.env.kill()));
+    for (const [, a] of entries) rmSync(a.dir, { recursive: true, force: true });
   }
 
   /** One Airflow CLI command for environment `name` of this emulator's region (see mwaa/cli-endpoint.ts). */
@@ -145,7 +146,7 @@ export class MwaaEmulator implements CliTarget {
       mkdirSync(dir, { recursive: true });
       const folder = new DagFolder(setup.dagSource, dir);
       const airflow = new AirflowEnvironment(region, name, env.config, folder, dir, { runnerPath: setup.runnerPath, python: setup.python, now: this.clock });
-      entry = { env: airflow, queue: Promise.resolve() };
+      entry = { env: airflow, dir, queue: Promise.resolve() };
       this.airflow.set(key, entry);
     }
     // MWAA's CLI endpoint serves one request at a time: the commands of one environment run in order.

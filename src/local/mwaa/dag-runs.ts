@@ -254,8 +254,10 @@ export class AirflowEnvironment {
       ? 'the local endpoint found no python3 that imports boto3 and jinja2 (set ABALONE_PYTHON to one)'
       : !existsSync(this.setup.runnerPath)
         ? `the local DAG runner is missing at ${this.setup.runnerPath}`
-        : undefined;
-    if (problem || !this.dagsDir || run.finished) {
+        : !this.dagsDir
+          ? 'the DAG folder has not been synced'
+          : undefined;
+    if (problem || run.finished) {
       if (problem) writeSync(log, `${problem}\n`);
       closeSync(log);
       if (problem) this.finish(run, 1);
@@ -263,7 +265,7 @@ export class AirflowEnvironment {
     }
     const args = [
       this.setup.runnerPath, 'run',
-      '--dags-folder', this.dagsDir,
+      '--dags-folder', this.dagsDir!,
       '--dag-id', run.dagId,
       '--run-id', run.runId,
       '--run-type', run.runType,

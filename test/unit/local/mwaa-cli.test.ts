@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -334,7 +334,8 @@ describe('runs', () => {
 
   it('deleting the environment kills its running runs', async () => {
     await createEnv('env1');
-    objects.set('airflow/dags/slow.py', dagFile({ dag_id: 'slow', schedule: null, task_seconds: 30, tasks: ['wait'] }));
+    const termFile = join(work, 'terminated.txt');
+    objects.set('airflow/dags/slow.py', dagFile({ dag_id: 'slow', schedule: null, task_seconds: 30, tasks: ['wait'], term_file: termFile }));
     await cli('dags unpause slow');
     await cli('dags trigger slow');
     // wait (bounded) until the runner has started the task
@@ -344,14 +345,29 @@ describe('runs', () => {
       if (states[0]?.state === 'running') break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    const stateFile = join(work, 'env-1', 'state', 'run-1.json');
     await emulator.handle({ method: 'DELETE', path: '/environments/env1', query: new URLSearchParams(), headers: {}, body: Buffer.alloc(0), region: 'us-east-1' });
-    // the runner's SIGTERM contract: the run ends failed and the state file says so
-    let state = '';
-    for (let i = 0; i < 200 && state !== 'failed'; i++) {
-      state = JSON.parse(readFileSync(stateFile, 'utf8')).state;
+    // contract A: the runner gets SIGTERM while its task runs
+    for (let i = 0; i < 200 && !existsSync(termFile); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readFileSync(termFile, 'utf8')).toBe('SIGTERM during wait\n');
+  });
+
+  it('reset (POST /moto-api/reset) kills running runs and forgets environments, DAGs and tokens', async () => {
+    await createEnv('env1');
+    const termFile = join(work, 'reset-terminated.txt');
+    objects.set('airflow/dags/slow.py', dagFile({ dag_id: 'slow', schedule: null, task_seconds: 30, tasks: ['wait'], term_file: termFile }));
+    await cli('dags unpause slow');
+    const token = await cliToken('env1');
+    const run = JSON.parse((await cli('dags trigger slow -o json')).stdout)[0];
+    for (let i = 0; i < 200; i++) {
+      const states = JSON.parse((await cli(`tasks states-for-dag-run slow ${run.dag_run_id} -o json`)).stdout);
+      if (states[0]?.state === 'running') break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    expect(state).toBe('failed');
+    emulator.reset();
+    for (let i = 0; i < 200 && !existsSync(termFile); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readFileSync(termFile, 'utf8')).toBe('SIGTERM during wait\n');
+    expect((await post('dags list-runs -d slow -o json', { authorization: `Bearer ${token}` })).status).toBe(403);
+    await createEnv('env1');
+    expect((await cli('dags list-runs -d slow -o json')).stdout).toBe('[]\n');
   });
 });
