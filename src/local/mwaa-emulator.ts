@@ -88,6 +88,7 @@ export class MwaaEmulator implements CliTarget {
   /** Airflow's state per environment (store key), made on the first CLI command. */
   private readonly airflow = new Map<string, { env: AirflowEnvironment; dir: string; queue: Promise<unknown> }>();
   private airflowCount = 0;
+  private closed = false;
 
   constructor(options: MwaaEmulatorOptions) {
     this.backend = options.backend;
@@ -118,6 +119,7 @@ export class MwaaEmulator implements CliTarget {
 
   /** Kills every run and removes the work directory (the endpoint is closing). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.dropAirflow();
     if (this.airflowSetup) rmSync(this.airflowSetup.workDir, { recursive: true, force: true });
   }
@@ -138,6 +140,7 @@ export class MwaaEmulator implements CliTarget {
     if (!env || ['CREATING', 'CREATE_FAILED', 'DELETING'].includes(env.status)) {
       return forbidden(`environment ${name} has no Airflow web server now`);
     }
+    if (this.closed) return forbidden('the endpoint is closing');
     if (!this.airflowSetup) return unsupported('this endpoint was started without the local DAG runner; it runs no Airflow CLI command');
     let entry = this.airflow.get(key);
     if (!entry) {

@@ -30,7 +30,9 @@ export interface AirflowSupport {
 
 export function createAirflowSupport(motoUrl: string, now: () => Date = () => new Date()): AirflowSupport {
   const cliTokens = new CliTokenRegistry();
-  const workRoot = mkdtempSync(join(tmpdir(), 'abalone-mwaa-'));
+  // Made on first use: an endpoint that fails to start (port in use) leaves nothing behind.
+  let workRoot: string | undefined;
+  const root = () => (workRoot ??= mkdtempSync(join(tmpdir(), 'abalone-mwaa-')));
   let python: Promise<string | undefined> | undefined;
   // The runner needs boto3 and jinja2 in one interpreter (contract A).
   const findPython = () =>
@@ -42,9 +44,11 @@ export function createAirflowSupport(motoUrl: string, now: () => Date = () => ne
       dagSource: s3DagFolderSource({ motoUrl, region }),
       runnerPath,
       python: findPython,
-      workDir: join(workRoot, region),
+      workDir: join(root(), region),
     }),
     cli: (request, targetFor) => handleCliRequest(request, cliTokens, now().getTime(), targetFor),
-    dispose: () => rmSync(workRoot, { recursive: true, force: true }),
+    dispose: () => {
+      if (workRoot) rmSync(workRoot, { recursive: true, force: true });
+    },
   };
 }

@@ -69,7 +69,8 @@ export class DagFolder {
     const signature = JSON.stringify([bucketArn, prefix, objects]);
     if (this.current && signature === this.signature) return { dir: this.current, changed: false };
     const dir = join(this.root, `dags-${++this.version}`);
-    await mkdir(dir, { recursive: true });
+    // not recursive: once the environment's directory is removed (deleted, reset), nothing recreates it
+    await mkdir(dir);
     for (const { key } of objects) {
       const target = normalize(join(dir, key));
       if (!target.startsWith(dir + sep)) continue; // a key with ../ cannot leave the folder

@@ -107,6 +107,8 @@ export class AirflowEnvironment {
   readonly runs: DagRun[] = [];
   private dagsDir?: string;
   private config: EnvConfig;
+  /** Set by kill(): the environment is gone and its directory with it; nothing may write there again. */
+  private closed = false;
   private selfUrl = '';
 
   constructor(
@@ -126,8 +128,9 @@ export class AirflowEnvironment {
     this.selfUrl = selfUrl;
     const { dir, changed } = await this.folder.sync(config.SourceBucketArn, config.DagS3Path);
     this.dagsDir = dir;
-    if (!changed) return;
+    if (!changed || this.closed) return;
     const parsed = await this.parse(dir);
+    if (this.closed) return;
     this.importErrors = parsed.import_errors;
     for (const dag of parsed.dags) {
       const isNew = !this.dags.has(dag.dag_id);
@@ -245,11 +248,15 @@ export class AirflowEnvironment {
   }
 
   private async start(run: DagRun): Promise<void> {
+    const python = await this.setup.python();
+    if (this.closed || run.finished) {
+      run.finished = true;
+      return;
+    }
     const logDir = join(run.logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`);
     mkdirSync(logDir, { recursive: true });
     mkdirSync(join(this.workDir, 'state'), { recursive: true });
     const log = openSync(join(logDir, 'runner.log'), 'a');
-    const python = await this.setup.python();
     const problem = !python
       ? 'the local endpoint found no python3 that imports boto3 and jinja2 (set ABALONE_PYTHON to one)'
       : !existsSync(this.setup.runnerPath)
@@ -257,10 +264,10 @@ export class AirflowEnvironment {
         : !this.dagsDir
           ? 'the DAG folder has not been synced'
           : undefined;
-    if (problem || run.finished) {
-      if (problem) writeSync(log, `${problem}\n`);
+    if (problem) {
+      writeSync(log, `${problem}\n`);
       closeSync(log);
-      if (problem) this.finish(run, 1);
+      this.finish(run, 1);
       return;
     }
     const args = [
@@ -282,7 +289,11 @@ export class AirflowEnvironment {
   }
 
   private finish(run: DagRun, code: number): void {
-    if (run.finished) return;
+    if (run.finished || this.closed) {
+      run.finished = true;
+      run.process = undefined;
+      return;
+    }
     run.process = undefined;
     this.read(run);
     run.finished = true;
@@ -308,6 +319,7 @@ export class AirflowEnvironment {
 
   /** Ends every running run (SIGTERM: the runner fails the run and writes its state; SIGKILL after 3 s). */
   async kill(): Promise<void> {
+    this.closed = true;
     const waits = this.runs.map((run) => {
       const child = run.process;
       if (!child) {
