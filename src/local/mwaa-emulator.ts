@@ -3,6 +3,8 @@
  * every request whose SigV4 scope names the `airflow` service. Behaviour: ./mwaa-emulator.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { partitionOf } from '../engine/names.js';
 import { UsageError, errorMessage } from '../errors.js';
 import type { MwaaBackend } from './mwaa-backend.js';
@@ -21,6 +23,10 @@ import {
 } from './mwaa/http.js';
 import { listEnvironments } from './mwaa/list.js';
 import { listTags, tagResource, untagResource } from './mwaa/tags.js';
+import { forbidden, runCliCommand, unsupported, type CliTarget } from './mwaa/cli-endpoint.js';
+import { CliTokenRegistry } from './mwaa/cli-tokens.js';
+import { DagFolder, type DagFolderSource } from './mwaa/dag-folder.js';
+import { AirflowEnvironment } from './mwaa/dag-runs.js';
 
 export type { EmulatorRequest, EmulatorResponse } from './mwaa/http.js';
 
@@ -52,22 +58,44 @@ export function delaysFromEnv(env: NodeJS.ProcessEnv = process.env): MwaaDelays 
   return delays;
 }
 
+/** What the Airflow CLI endpoint needs to find an environment's DAGs and run them (contract A). */
+export interface AirflowSetup {
+  dagSource: DagFolderSource;
+  runnerPath: string;
+  /** An interpreter that imports boto3 and jinja2, or undefined. */
+  python: () => Promise<string | undefined>;
+  /** Where DAG folders, run state files and task logs go; removed by close(). */
+  workDir: string;
+}
+
 export interface MwaaEmulatorOptions {
   backend: MwaaBackend;
   delays: MwaaDelays;
   now?: () => Date;
+  /** Shared by every regional emulator of one endpoint: a CLI request names no region, only its token. */
+  cliTokens?: CliTokenRegistry;
+  /** Without it the CLI endpoint answers every command with a 500 saying so. */
+  airflow?: AirflowSetup;
 }
 
-export class MwaaEmulator {
+export class MwaaEmulator implements CliTarget {
   private readonly environments: EnvironmentStore = new Map();
   private readonly backend: MwaaBackend;
   private readonly delays: MwaaDelays;
   private readonly clock: () => Date;
+  readonly cliTokens: CliTokenRegistry;
+  private readonly airflowSetup?: AirflowSetup;
+  /** Airflow's state per environment (store key), made on the first CLI command. */
+  private readonly airflow = new Map<string, { env: AirflowEnvironment; dir: string; queue: Promise<unknown> }>();
+  private airflowCount = 0;
+  private closed = false;
 
   constructor(options: MwaaEmulatorOptions) {
     this.backend = options.backend;
     this.delays = options.delays;
     this.clock = options.now ?? (() => new Date());
+    this.cliTokens = options.cliTokens ?? new CliTokenRegistry();
+    if (options.airflow) this.airflowSetup = options.airflow;
   }
 
   async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
@@ -81,9 +109,54 @@ export class MwaaEmulator {
     }
   }
 
-  /** Forgets every environment (and so every tag). */
+  /** Forgets every environment (and so every tag, CLI token, DAG and run; running runs are killed). */
   reset(): void {
+    const regions = new Set([...this.environments.values()].map((e) => e.arn.split(':')[3]!));
     this.environments.clear();
+    regions.forEach((r) => this.cliTokens.clear(r));
+    void this.dropAirflow();
+  }
+
+  /** Kills every run and removes the work directory (the endpoint is closing). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.dropAirflow();
+    if (this.airflowSetup) rmSync(this.airflowSetup.workDir, { recursive: true, force: true });
+  }
+
+  /** Kills the runs of one environment (by store key) or of all. */
+  private async dropAirflow(key?: string): Promise<void> {
+    const entries = [...this.airflow.entries()].filter(([k]) => key === undefined || k === key);
+    for (const [k] of entries) this.airflow.delete(k);
+    await Promise.all(entries.map(([, a]) => a.env.kill()));
+    for (const [, a] of entries) rmSync(a.dir, { recursive: true, force: true });
+  }
+
+  /** One Airflow CLI command for environment `name` of this emulator's region (see mwaa/cli-endpoint.ts). */
+  async runCli(region: string, name: string, commandLine: string, selfUrl: string): Promise<EmulatorResponse> {
+    this.settleAll();
+    const key = storeKey(region, name);
+    const env = this.environments.get(key);
+    if (!env || ['CREATING', 'CREATE_FAILED', 'DELETING'].includes(env.status)) {
+      return forbidden(`environment ${name} has no Airflow web server now`);
+    }
+    if (this.closed) return forbidden('the endpoint is closing');
+    if (!this.airflowSetup) return unsupported('this endpoint was started without the local DAG runner; it runs no Airflow CLI command');
+    let entry = this.airflow.get(key);
+    if (!entry) {
+      const setup = this.airflowSetup;
+      const dir = join(setup.workDir, `env-${++this.airflowCount}`);
+      mkdirSync(dir, { recursive: true });
+      const folder = new DagFolder(setup.dagSource, dir);
+      const airflow = new AirflowEnvironment(region, name, env.config, folder, dir, { runnerPath: setup.runnerPath, python: setup.python, now: this.clock });
+      entry = { env: airflow, dir, queue: Promise.resolve() };
+      this.airflow.set(key, entry);
+    }
+    // MWAA's CLI endpoint serves one request at a time: the commands of one environment run in order.
+    const current = entry;
+    const result = current.queue.then(() => runCliCommand(current.env, env.config, commandLine, selfUrl));
+    current.queue = result.catch(() => undefined);
+    return result;
   }
 
   private async route(req: EmulatorRequest): Promise<unknown> {
@@ -114,7 +187,10 @@ export class MwaaEmulator {
   private settleAll(): void {
     const now = this.now();
     for (const [key, env] of this.environments) {
-      if (!env.settle(now)) this.environments.delete(key);
+      if (!env.settle(now)) {
+        this.environments.delete(key);
+        void this.dropAirflow(key);
+      }
     }
   }
 
@@ -183,13 +259,15 @@ export class MwaaEmulator {
       throw validationError(`Environment ${name} is ${env.status}; it can be deleted only when it is not changing.`);
     }
     env.startDelete(this.now(), this.delays.deleteSeconds * 1000);
+    // Deleting the environment takes its schedulers and workers, and so its running tasks, away.
+    void this.dropAirflow(storeKey(region, name));
     return {};
   }
 
   private async token(kind: 'clitoken' | 'webtoken', region: string, name: string): Promise<unknown> {
     const env = this.find(region, name);
+    if (kind === 'clitoken') return { CliToken: this.cliTokens.issue({ region, name }, this.now()), WebServerHostname: env.webserverHostname };
     const token = randomBytes(48).toString('base64url');
-    if (kind === 'clitoken') return { CliToken: token, WebServerHostname: env.webserverHostname };
     const ctx = await this.context(region);
     return { WebToken: token, WebServerHostname: env.webserverHostname, IamIdentity: `arn:${ctx.partition}:iam::${ctx.account}:root` };
   }

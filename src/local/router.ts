@@ -3,6 +3,7 @@ import { BucketPolicyStore } from './bucket-policies.js';
 import { ClientTokenStore, mismatchXml, tokenedCall } from './client-tokens.js';
 import { fixMotoResponse } from './moto-fixes.js';
 import type { EmulatorRequest, EmulatorResponse } from './mwaa/http.js';
+import { CLI_PATH, type CliHttpRequest } from './mwaa/cli-endpoint.js';
 
 /** The SigV4 credential scope of a request: `Credential=AKID/20260101/us-east-1/s3/aws4_request`. */
 export function credentialScope(headers: IncomingMessage['headers'], query: URLSearchParams): { region: string; service: string } | undefined {
@@ -16,6 +17,8 @@ export function credentialScope(headers: IncomingMessage['headers'], query: URLS
 export interface MwaaHandler {
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
   reset(): void;
+  /** MWAA's Airflow CLI endpoint (`POST /aws_mwaa/cli`, unsigned, a Bearer CLI token): mwaa/cli-endpoint.ts. */
+  cli?(request: CliHttpRequest): Promise<EmulatorResponse>;
 }
 
 export interface RouterOptions {
@@ -101,6 +104,13 @@ export function createRouter(options: RouterOptions) {
       options.mwaa.reset();
       policies.clear();
       tokens.clear();
+    }
+    // The Airflow web server's CLI endpoint: not SigV4-signed, so it cannot be routed by scope.
+    if (!scope && (url.pathname === CLI_PATH || url.pathname === `${CLI_PATH}/`) && options.mwaa.cli) {
+      const selfUrl = `http://${req.headers.host ?? '127.0.0.1'}`;
+      const reply = await options.mwaa.cli({ method: req.method ?? 'GET', headers: req.headers, body, selfUrl });
+      res.writeHead(reply.status, reply.headers).end(reply.body);
+      return;
     }
     if (scope?.service === 'airflow') {
       const reply = await options.mwaa.handle({

@@ -2,6 +2,7 @@ import { EXIT } from '../../errors.js';
 import { createMotoBackend } from '../../local/mwaa-backend.js';
 import { MwaaEmulator, delaysFromEnv } from '../../local/mwaa-emulator.js';
 import type { MwaaHandler } from '../../local/router.js';
+import { createAirflowSupport } from '../../local/mwaa/airflow-support.js';
 import { startLocalEndpoint } from '../../local/server.js';
 import type { CommandContext } from '../context.js';
 import { integer } from '../validate.js';
@@ -9,13 +10,15 @@ import { integer } from '../validate.js';
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
 /** One emulator (and one set of moto checks) per region the requests name: the checks are regional. */
-function regionalEmulators(motoUrl: string): MwaaHandler {
+function regionalEmulators(motoUrl: string): MwaaHandler & { close(): Promise<void> } {
   const delays = delaysFromEnv();
+  const airflow = createAirflowSupport(motoUrl);
   const byRegion = new Map<string, MwaaEmulator>();
   const forRegion = (region: string) => {
     let emulator = byRegion.get(region);
     if (!emulator) {
-      emulator = new MwaaEmulator({ backend: createMotoBackend({ motoUrl, region }), delays });
+      const backend = createMotoBackend({ motoUrl, region });
+      emulator = new MwaaEmulator({ backend, delays, cliTokens: airflow.cliTokens, airflow: airflow.setupFor(region) });
       byRegion.set(region, emulator);
     }
     return emulator;
@@ -23,13 +26,19 @@ function regionalEmulators(motoUrl: string): MwaaHandler {
   return {
     handle: (request) => forRegion(request.region).handle(request),
     reset: () => byRegion.forEach((e) => e.reset()),
+    cli: (request) => airflow.cli(request, forRegion),
+    close: async () => {
+      await Promise.all([...byRegion.values()].map((e) => e.close()));
+      airflow.dispose();
+    },
   };
 }
 
 export async function local(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   // 0 asks the system for any free port; the printed URL names the one it gave.
   const port = integer('--port', String(raw.port), 0, 65535);
-  const endpoint = await startLocalEndpoint({ port, mwaa: regionalEmulators });
+  let mwaa: ReturnType<typeof regionalEmulators> | undefined;
+  const endpoint = await startLocalEndpoint({ port, mwaa: (motoUrl) => (mwaa = regionalEmulators(motoUrl)) });
   const region = ctx.global.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const exports = {
     AWS_ENDPOINT_URL: endpoint.url,
@@ -47,6 +56,7 @@ export async function local(ctx: CommandContext, raw: Record<string, unknown>): 
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await endpoint.close();
+  await mwaa?.close();
   ctx.output.info('local endpoint stopped');
   return EXIT.interrupted;
 }
