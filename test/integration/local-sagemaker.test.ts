@@ -206,6 +206,8 @@ describe('CreateTrainingJob with the built-in XGBoost 1.7-1 image', () => {
     await expect(sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'nope' }))).rejects.toMatchObject({ name: 'ValidationException', message: 'Requested resource not found.' });
     await sm.send(new CreateTrainingJobCommand(trainingJob('train-dup')));
     await expect(sm.send(new CreateTrainingJobCommand(trainingJob('train-dup')))).rejects.toMatchObject({ name: 'ResourceInUse' });
+    await endpoint.reset();
+    await expect(sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'train-dup' }))).rejects.toMatchObject({ name: 'ValidationException' });
     const raw = await fetch(endpoint.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.CreateTrainingJob', authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sagemaker/aws4_request, SignedHeaders=host, Signature=x' },
