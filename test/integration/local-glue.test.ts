@@ -91,6 +91,34 @@ describe('Python shell job runs', () => {
     const run = await waitRun('fail-job', JobRunId!);
     expect(run.JobRunState).toBe('FAILED');
     expect(run.ErrorMessage).toBe('ValueError: column 3 is not numeric');
+    // The run's output and errors, where Glue puts a Python shell job's logs: one stream per run id.
+    const logs = await runPython(
+      [
+        'import json, sys, boto3',
+        'logs = boto3.client("logs")',
+        'read = lambda group: [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=sys.argv[1])["events"]]',
+        'print(json.dumps({"output": read("/aws-glue/python-jobs/output"), "error": read("/aws-glue/python-jobs/error")}))',
+      ].join('\n'),
+      { env: endpoint.env, args: [JobRunId!] },
+    );
+    expect(logs.output).toEqual(['starting']);
+    expect(logs.error.at(-1)).toBe('ValueError: column 3 is not numeric');
+  });
+
+  it('answers malformed requests with Glue\'s errors', async () => {
+    const post = (target: string, body: string) =>
+      fetch(endpoint.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSGlue.${target}`, authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/glue/aws4_request, SignedHeaders=host, Signature=x' },
+        body,
+      });
+    const bad = await post('StartJobRun', '{not json');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).__type).toBe('SerializationException');
+    const missing = await post('GetJobRun', '{"JobName": "x"}');
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).__type).toBe('ValidationException');
+    await expect(glue.send(new BatchStopJobRunCommand({ JobName: 'x', JobRunIds: [] }))).rejects.toMatchObject({ name: 'InvalidInputException' });
   });
 
   it('fails a run whose script misses a required argument with getResolvedOptions\' GlueArgumentError', async () => {

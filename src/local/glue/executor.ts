@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
 import { pythonDir } from '../python-env.js';
 import { lastLine } from '../compute/children.js';
+import { putLog } from '../compute/cloudwatch-logs.js';
 import type { ComputeContext } from '../compute/context.js';
 import { AwsError, epoch, fromSdkError, jsonBody, jsonReply, str, type ComputeRequest, type Forward, type Reply } from '../compute/protocol.js';
 import { getBytes, listKeys, parseS3Uri } from '../compute/s3-files.js';
@@ -193,6 +194,11 @@ export class GlueExecutor {
     run.errors = result.stderr;
     await writeFile(join(dir, 'output.log'), result.stdout);
     await writeFile(join(dir, 'error.log'), result.stderr);
+    const now = new Date();
+    await Promise.all([
+      putLog(this.ctx.options.motoUrl, run.region, '/aws-glue/python-jobs/output', run.Id, result.stdout, now),
+      putLog(this.ctx.options.motoUrl, run.region, '/aws-glue/python-jobs/error', run.Id, result.stderr, now),
+    ]).catch(() => undefined);
     if (result.killed === 'stopped') return this.finish(run, 'STOPPED');
     if (result.killed === 'timeout') return this.finish(run, 'TIMEOUT', `Job run timed out after ${run.Timeout} minute${run.Timeout === 1 ? '' : 's'} (the job's Timeout)`);
     if (result.code === 0) return this.finish(run, 'SUCCEEDED');
