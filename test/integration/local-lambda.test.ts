@@ -141,7 +141,10 @@ describe('Lambda Invoke (Python runtimes)', () => {
         'lam = boto3.client("lambda")',
         'ok = lam.invoke(FunctionName="echo", Payload=json.dumps({"a": 1}), LogType="Tail")',
         'bad = lam.invoke(FunctionName="boom", Payload=b"{}")',
-        'print(json.dumps({"status": ok["StatusCode"], "payload": json.loads(ok["Payload"].read()), "log": base64.b64decode(ok["LogResult"]).decode(),',
+        'logs = boto3.client("logs")',
+        'streams = logs.describe_log_streams(logGroupName="/aws/lambda/echo")["logStreams"]',
+        'events = [e["message"] for s in streams for e in logs.get_log_events(logGroupName="/aws/lambda/echo", logStreamName=s["logStreamName"])["events"]]',
+        'print(json.dumps({"cloudwatch": events, "status": ok["StatusCode"], "payload": json.loads(ok["Payload"].read()), "log": base64.b64decode(ok["LogResult"]).decode(),',
         '  "error": bad.get("FunctionError"), "errorPayload": json.loads(bad["Payload"].read())}))',
       ].join('\n'),
       { env: endpoint.env },
@@ -151,5 +154,6 @@ describe('Lambda Invoke (Python runtimes)', () => {
     expect(result.log).toMatch(/echo \{"a": 1\}/);
     expect(result.error).toBe('Unhandled');
     expect(result.errorPayload.errorType).toBe('KeyError');
+    expect(result.cloudwatch.some((line: string) => line.startsWith('START RequestId: '))).toBe(true);
   });
 });

@@ -269,7 +269,10 @@ describe('endpoints and InvokeEndpoint', () => {
         'answer = rt.invoke_endpoint(EndpointName="ep-boto", ContentType="text/csv", Body=b"0.1,0.2,0.3\\n0.3,0.2,0.1")',
         'sm.delete_endpoint(EndpointName="ep-boto")',
         'sm.get_waiter("endpoint_deleted").wait(EndpointName="ep-boto", WaiterConfig={"Delay": 1, "MaxAttempts": 60})',
-        'print(json.dumps({"status": job["TrainingJobStatus"], "metrics": [m["MetricName"] for m in job["FinalMetricDataList"]],',
+        'logs = boto3.client("logs")',
+        'streams = logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix="train-boto/")["logStreams"]',
+        'events = [e["message"] for e in logs.get_log_events(logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=streams[0]["logStreamName"])["events"]]',
+        'print(json.dumps({"status": job["TrainingJobStatus"], "metrics": [m["MetricName"] for m in job["FinalMetricDataList"]], "log": events,',
         '  "transitions": [t["Status"] for t in job["SecondaryStatusTransitions"]], "early": early,',
         '  "body": answer["Body"].read().decode(), "variant": answer["InvokedProductionVariant"]}))',
       ].join('\n'),
@@ -281,5 +284,7 @@ describe('endpoints and InvokeEndpoint', () => {
     expect(result.early).toBe('ValidationError');
     expect(result.body.split(',')).toHaveLength(2);
     expect(result.variant).toBe('AllTraffic');
+    // The training output, in the group and stream SageMaker uses (/aws/sagemaker/TrainingJobs, <job>/algo-1-<epoch>).
+    expect(result.log.some((line: string) => /validation-rmse:/.test(line))).toBe(true);
   });
 });

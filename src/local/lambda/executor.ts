@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pythonDir } from '../python-env.js';
+import { putLog } from '../compute/cloudwatch-logs.js';
 import type { ComputeContext } from '../compute/context.js';
 import { AwsError, fromSdkError, header, restError, type ComputeRequest, type Forward, type MotoReply, type Reply } from '../compute/protocol.js';
 import { getBytes } from '../compute/s3-files.js';
@@ -109,15 +110,23 @@ export class LambdaExecutor {
       const stop = new AbortController();
       this.background.add(stop);
       void this.run(req.region, fn, text || '{}', stop.signal)
+        .then((out) => this.keepLog(req.region, fn, out.log))
         .catch(() => undefined)
         .finally(() => this.background.delete(stop));
       return { status: 202, headers: { 'x-amzn-requestid': randomUUID() }, body: '' };
     }
     const out = await this.run(req.region, fn, text || '{}');
+    await this.keepLog(req.region, fn, out.log);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': out.requestId, 'x-amz-executed-version': fn.Version ?? '$LATEST' };
     if (out.functionError) headers['x-amz-function-error'] = out.functionError;
     if (logType === 'Tail') headers['x-amz-log-result'] = Buffer.from(out.log).subarray(-TAIL_BYTES).toString('base64');
     return { status: 200, headers, body: out.payload };
+  }
+
+  /** The invocation's log where Lambda writes it: /aws/lambda/<function>, one stream per invocation here. */
+  private keepLog(region: string, fn: FunctionConfiguration, log: string): Promise<void> {
+    const stream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[${fn.Version ?? '$LATEST'}]${randomUUID().replace(/-/g, '')}`;
+    return putLog(this.ctx.options.motoUrl, region, `/aws/lambda/${fn.FunctionName}`, stream, log, new Date()).catch(() => undefined);
   }
 
   private async run(region: string, fn: FunctionConfiguration, event: string, signal?: AbortSignal): Promise<{ payload: string; functionError?: string; log: string; requestId: string }> {

@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pythonDir } from '../python-env.js';
 import { lastLine } from '../compute/children.js';
+import { putLog } from '../compute/cloudwatch-logs.js';
 import type { ComputeContext } from '../compute/context.js';
 import { AwsError, epoch, obj, str, validation } from '../compute/protocol.js';
 import { downloadPrefix, parseS3Uri, putBytes } from '../compute/s3-files.js';
@@ -179,6 +180,8 @@ export class TrainingJobs {
       },
     });
     job.log = result.stdout + result.stderr;
+    // Where SageMaker puts a training job's output: /aws/sagemaker/TrainingJobs, stream <job>/algo-1-<epoch seconds>.
+    await putLog(this.ctx.options.motoUrl, job.region, '/aws/sagemaker/TrainingJobs', `${job.name}/algo-1-${Math.floor(job.created.getTime() / 1000)}`, job.log, new Date()).catch(() => undefined);
     if (result.killed) return this.end(job, 'Stopped', job.maxRuntimeExceeded ? 'MaxRuntimeExceeded' : 'Stopped');
     if (result.code !== 0) {
       const line = lastLine(result.stderr);
