@@ -198,6 +198,7 @@ export class Endpoints {
   async invoke(region: string, name: string, body: Buffer, contentType: string | undefined): Promise<{ body: string; variant: string }> {
     const account = await this.ctx.accountId(region);
     const e = this.endpoints.get(name);
+    // SageMaker Runtime's wording for a missing endpoint (e.g. aws/amazon-sagemaker-examples#293).
     if (!e || e.region !== region) throw new AwsError('ValidationError', `Endpoint ${name} of account ${account} not found.`);
     if (!e.current?.modelFile || (e.status !== 'InService' && e.status !== 'Updating')) {
       throw new AwsError('ValidationError', `Endpoint ${name} of account ${account} is not in service (EndpointStatus ${e.status}).`);
