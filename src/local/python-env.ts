@@ -1,8 +1,10 @@
 /**
- * The Python interpreters the local endpoint can use, found once at start-up (contract B of the
- * parallel work): for each module, the first candidate that can import it.
+ * Which Python interpreters the local endpoint can use for the work it performs: Glue Python shell
+ * jobs and Lambda handlers need boto3, the DAG runner boto3 and jinja2, the XGBoost trainer,
+ * transform and serving need xgboost (and numpy).
  */
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface PythonCapabilities {
   boto3?: string;
@@ -11,51 +13,89 @@ export interface PythonCapabilities {
 }
 
 const MODULES = ['boto3', 'xgboost', 'jinja2'] as const;
+type Module = (typeof MODULES)[number];
 
-/** `$ABALONE_PYTHON`, `python3`, `/usr/bin/python3`, in that order, without repeats. */
-function candidates(env: NodeJS.ProcessEnv): string[] {
+/** One probe per interpreter: prints the modules that import (xgboost also needs numpy). */
+const PROBE = [
+  'import importlib, json',
+  'ok = []',
+  `for names in (${MODULES.map((m) => (m === 'xgboost' ? "('xgboost','numpy')" : `('${m}',)`)).join(', ')}):`,
+  '    try:',
+  '        [importlib.import_module(n) for n in names]',
+  '        ok.append(names[0])',
+  '    except Exception:',
+  '        pass',
+  'print(json.dumps(ok))',
+].join('\n');
+
+export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const list = [env.ABALONE_PYTHON?.trim(), 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
   return [...new Set(list)];
 }
 
-/** The modules of MODULES that `python` can import, or undefined when it does not run. */
-function importable(python: string): Promise<Set<string> | undefined> {
-  const probe =
-    'import importlib.util, json\n' +
-    `print(json.dumps([m for m in ${JSON.stringify(MODULES)} if importlib.util.find_spec(m) is not None]))`;
+function probe(interpreter: string): Promise<Module[]> {
   return new Promise((resolve) => {
-    const child = spawn(python, ['-c', probe], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
+    let child;
+    try {
+      child = spawn(interpreter, ['-c', PROBE], { stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      resolve([]);
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', () => resolve(undefined));
-    child.once('close', (code) => {
-      if (code !== 0) return resolve(undefined);
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve([]);
+    });
+    child.once('close', () => {
+      clearTimeout(timer);
       try {
-        resolve(new Set(JSON.parse(out) as string[]));
+        const parsed = JSON.parse(out.trim() || '[]') as unknown;
+        resolve(Array.isArray(parsed) ? parsed.filter((m): m is Module => (MODULES as readonly string[]).includes(m)) : []);
       } catch {
-        resolve(undefined);
+        resolve([]);
       }
     });
   });
 }
 
-export async function detectPythonCapabilities(env: NodeJS.ProcessEnv = process.env): Promise<PythonCapabilities> {
-  const found: PythonCapabilities = {};
-  for (const python of candidates(env)) {
-    const modules = await importable(python);
-    if (!modules) continue;
-    for (const m of MODULES) if (found[m] === undefined && modules.has(m)) found[m] = python;
-  }
-  return found;
+let cached: Promise<PythonCapabilities> | undefined;
+
+/** Probes each candidate once (in order: $ABALONE_PYTHON, python3, /usr/bin/python3); cached for the process. */
+export function detectPythonCapabilities(): Promise<PythonCapabilities> {
+  cached ??= (async () => {
+    const candidates = pythonCandidates();
+    const found = await Promise.all(candidates.map(probe));
+    const caps: PythonCapabilities = {};
+    candidates.forEach((interpreter, i) => {
+      for (const module of found[i]!) caps[module] ??= interpreter;
+    });
+    return caps;
+  })();
+  return cached;
 }
 
-const INSTALL: Record<(typeof MODULES)[number], string> = {
+const USES: Record<Module, string> = {
+  boto3: 'Glue Python shell jobs, Lambda Invoke',
+  jinja2: 'the local DAG runner',
+  xgboost: 'SageMaker XGBoost training, batch transform, InvokeEndpoint',
+};
+const INSTALL: Record<Module, string> = {
   boto3: 'pip install boto3',
-  xgboost: "apt-get install python3-xgboost (or pip install 'xgboost>=1.7,<1.8')",
   jinja2: 'pip install jinja2',
+  xgboost: 'apt-get install python3-xgboost (Debian/Ubuntu, for /usr/bin/python3) or pip install "xgboost==1.7.*"',
 };
 
-/** One line per module for `local` to print at start-up. */
+/** Start-up lines: each capability on (with its interpreter) or off (with how to install it). */
 export function describeCapabilities(c: PythonCapabilities): string[] {
-  return MODULES.map((m) => (c[m] ? `python ${m}: ${c[m]}` : `python ${m}: not found (off; install with ${INSTALL[m]})`));
+  return MODULES.map((m) =>
+    c[m] ? `${USES[m]}: on (${m} in ${c[m]})` : `${USES[m]}: off, no Python with ${m} (set ABALONE_PYTHON or ${INSTALL[m]})`,
+  );
+}
+
+/** The folder of the endpoint's Python children (src/local/python, also from dist/local). */
+export function pythonDir(): string {
+  return fileURLToPath(new URL('../../src/local/python/', import.meta.url));
 }

@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BucketPolicyStore } from './bucket-policies.js';
 import { ClientTokenStore, mismatchXml, tokenedCall } from './client-tokens.js';
+import type { ComputeHandler } from './compute/index.js';
 import { fixMotoResponse } from './moto-fixes.js';
 import type { EmulatorRequest, EmulatorResponse } from './mwaa/http.js';
 import { CLI_PATH, type CliHttpRequest } from './mwaa/cli-endpoint.js';
@@ -24,6 +25,8 @@ export interface MwaaHandler {
 export interface RouterOptions {
   readonly motoUrl: string;
   readonly mwaa: MwaaHandler;
+  /** The work the endpoint performs itself (Glue runs, SageMaker jobs and endpoints, Lambda Invoke). */
+  readonly compute?: ComputeHandler;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -102,6 +105,7 @@ export function createRouter(options: RouterOptions) {
 
     if (url.pathname === '/moto-api/reset' && req.method === 'POST') {
       options.mwaa.reset();
+      options.compute?.reset();
       policies.clear();
       tokens.clear();
     }
@@ -112,6 +116,19 @@ export function createRouter(options: RouterOptions) {
       res.writeHead(reply.status, reply.headers).end(reply.body);
       return;
     }
+    // --- compute executors (src/local/compute): they answer the operations they own, else fall through to moto.
+    if (options.compute && scope) {
+      const reply = await options.compute.handle(
+        { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, service: scope.service, region: scope.region },
+        () => forward(req, body),
+      );
+      if (reply) {
+        const payload = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+        res.writeHead(reply.status, { ...reply.headers, 'content-length': String(payload.length) }).end(payload);
+        return;
+      }
+    }
+    // --- end compute executors
     if (scope?.service === 'airflow') {
       const reply = await options.mwaa.handle({
         method: req.method ?? 'GET',

@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { ToolError, errorMessage } from '../errors.js';
+import { createCompute, type ComputeHandler } from './compute/index.js';
 import { startMoto, type MotoProcess } from './moto.js';
+import { detectPythonCapabilities, type PythonCapabilities } from './python-env.js';
 import { createRouter, type MwaaHandler } from './router.js';
 
 export interface LocalEndpoint {
   readonly url: string;
   readonly motoUrl: string;
+  /** The Python interpreters found for the work the endpoint performs. */
+  readonly capabilities: PythonCapabilities;
   close(): Promise<void>;
 }
 
@@ -17,10 +21,14 @@ export interface LocalEndpointOptions {
 
 /** The `local` endpoint: one loopback port in front of moto and the MWAA emulator. */
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
+  const capabilities = detectPythonCapabilities();
   const moto = await startMoto();
   let server: Server;
+  let compute: ComputeHandler | undefined;
+  let selfUrl = '';
   try {
-    const route = createRouter({ motoUrl: moto.url, mwaa: options.mwaa(moto.url) });
+    compute = createCompute({ motoUrl: moto.url, endpointUrl: () => selfUrl, capabilities });
+    const route = createRouter({ motoUrl: moto.url, mwaa: options.mwaa(moto.url), compute });
     server = createServer((req, res) => {
       route(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
@@ -29,15 +37,22 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     });
     await listen(server, options.port);
   } catch (error) {
+    compute?.close();
     await moto.stop();
     throw error;
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  selfUrl = `http://127.0.0.1:${port}`;
+  const work = compute;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: selfUrl,
     motoUrl: moto.url,
-    close: () => closeAll(server, moto),
+    capabilities: await capabilities,
+    close: async () => {
+      work.close();
+      await closeAll(server, moto);
+    },
   };
 }
 

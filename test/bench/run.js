@@ -7,7 +7,7 @@
  * (read or mutating, classified by test/support/counting-proxy.ts; the lock's own calls apart).
  * Writes test/bench/results.md (with the date and machine) and prints the same.
  *
- *   node test/bench/run.js [--runs N] [--delay D] [--only help,fresh,noop,status,push,add,critical] [--out file]
+ *   node test/bench/run.js [--runs N] [--delay D] [--only help,fresh,noop,status,push,add,critical,compute] [--out file]
  *
  * Not part of `npm test`: timings are reported, never asserted.
  */
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { MeteredProxy } from './metered-proxy.js';
 import { cli, markdownTable, medianRun, ms, mustSucceed, peakConcurrentSteps, readTimeline, renderTimeline, ROOT, stats, timed } from './lib.js';
 import { writeSurveyFile } from './survey-data.js';
+import { benchCompute } from './compute.js';
 
 // The test helpers are TypeScript: the bench loads them as they are (types stripped).
 register('./ts-loader.js', import.meta.url);
@@ -330,6 +331,21 @@ try {
       verdict(r.ms <= budget, `ensure-mwaa starts at ${ms(mwaa?.start ?? NaN)}; everything else before or while MWAA is created; ${ms(r.ms - DELAY * 1000)} beyond D`),
     ]);
     sections.push(`### Timeline: \`up --yes\` with MWAA taking ${DELAY} s to create\n\n\`\`\`text\n${renderTimeline(timeline, r.ms, firstCall(criticalProxy, r))}\n\`\`\``);
+  }
+  // --- the pipeline's work through the endpoint (issue #12) --------------------------------------
+  if (wanted('compute')) {
+    log('bench: ETL job + XGBoost training + batch transform through the local endpoint');
+    const runs = await benchCompute({ endpoint, runs: Math.max(1, Math.min(RUNS, 3)), log });
+    const s = stats(runs.map((r) => r.ms));
+    const mid = runs.find((r) => r.ms === s.median) ?? runs[0];
+    rows.push([
+      'Glue ETL on the UCI data + XGBoost training + batch transform (endpoint)',
+      'under 20 s in total',
+      ms(s.median),
+      span(s),
+      '–',
+      verdict(s.median < 20_000, `ETL ${ms(mid.etlMs)}, training ${ms(mid.trainMs)}, transform ${ms(mid.transformMs)}`),
+    ]);
   }
 } finally {
   await proxy?.stop();

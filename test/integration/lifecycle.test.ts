@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetBucketPolicyCommand, HeadBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, ListModelsCommand, SageMakerClient, waitUntilEndpointInService } from '@aws-sdk/client-sagemaker';
 import { parseJson, runCli } from '../support/cli.js';
 import { CountingProxy } from '../support/counting-proxy.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
@@ -132,7 +132,12 @@ describe('up, status, destroy of the storage steps', () => {
     const local = { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
     const sagemaker = new SageMakerClient(local);
     await cli(['up', '--yes', '--only', 'ensure-bucket,ensure-roles']);
-    const container = { Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1' };
+    // The endpoint serves its model: the local endpoint fetches ModelDataUrl while Creating, as SageMaker does.
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'abalone_data/models/train/output/model.tar.gz', Body: 'model' }));
+    const container = {
+      Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+      ModelDataUrl: `s3://${BUCKET}/abalone_data/models/train/output/model.tar.gz`,
+    };
     const role = 'arn:aws:iam::123456789012:role/abalone-sagemaker-us-east-1';
     for (const ModelName of ['abalone-model-20261128-130501', 'abalone-x-model-20261128-130501']) {
       await sagemaker.send(new CreateModelCommand({ ModelName, ExecutionRoleArn: role, PrimaryContainer: container }));
@@ -142,6 +147,8 @@ describe('up, status, destroy of the storage steps', () => {
       ProductionVariants: [{ VariantName: 'main', ModelName: 'abalone-model-20261128-130501', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }],
     }));
     await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'abalone-endpoint', EndpointConfigName: 'abalone-config-20261128-130501' }));
+    // Creating -> InService (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html)
+    await waitUntilEndpointInService({ client: sagemaker, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: 'abalone-endpoint' });
 
     const status = parseJson(await cli(['status', '--json'])).resources.find((r: any) => r.step === 'model-endpoint');
     expect(status).toMatchObject({ type: 'sagemaker-endpoint', id: 'abalone-endpoint', state: 'ok', detail: expect.stringMatching(/^InService/) });

@@ -14,7 +14,7 @@ export interface TestEndpoint {
 
 /**
  * Starts `abalone-pipeline local` (the built CLI) on a free port, as a user would, and waits for
- * its `export AWS_ENDPOINT_URL=` line. MWAA delays default to fractions of a second here.
+ * its `export AWS_ENDPOINT_URL=` line. MWAA and SageMaker endpoint delays default to fractions of a second here.
  */
 export async function startLocalEndpoint(extraEnv: Record<string, string> = {}): Promise<TestEndpoint> {
   const port = await freePort();
@@ -25,6 +25,7 @@ export async function startLocalEndpoint(extraEnv: Record<string, string> = {}):
       ABALONE_MWAA_CREATE_DELAY: '0.3',
       ABALONE_MWAA_UPDATE_DELAY: '0.3',
       ABALONE_MWAA_DELETE_DELAY: '0.3',
+      ABALONE_LOCAL_ENDPOINT_DELAY: '0.3',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

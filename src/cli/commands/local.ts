@@ -3,6 +3,7 @@ import { createMotoBackend } from '../../local/mwaa-backend.js';
 import { MwaaEmulator, delaysFromEnv } from '../../local/mwaa-emulator.js';
 import type { MwaaHandler } from '../../local/router.js';
 import { createAirflowSupport } from '../../local/mwaa/airflow-support.js';
+import { describeCapabilities } from '../../local/python-env.js';
 import { startLocalEndpoint } from '../../local/server.js';
 import type { CommandContext } from '../context.js';
 import { integer } from '../validate.js';
@@ -50,6 +51,7 @@ export async function local(ctx: CommandContext, raw: Record<string, unknown>): 
   if (ctx.output.json) ctx.output.result({ url: endpoint.url, motoUrl: endpoint.motoUrl, env: exports });
   else for (const [key, value] of Object.entries(exports)) ctx.output.line(`export ${key}=${value}`);
   ctx.output.info(`local AWS endpoint on ${endpoint.url} (moto at ${endpoint.motoUrl}, MWAA emulated); Ctrl-C to stop`);
+  for (const line of describeCapabilities(endpoint.capabilities)) ctx.output.info(`  ${line}`);
 
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
