@@ -349,6 +349,24 @@ def test_usage_errors_exit_2(tmp_path, argument, message):
     assert result.returncode == 2 and message in result.stderr
 
 
+@pytest.mark.parametrize("variable", ["ABALONE_LOCAL_POLL_CAP", "ABALONE_LOCAL_RETRY_DELAY_CAP"])
+def test_a_bad_local_timing_knob_is_a_usage_error(tmp_path, variable):
+    dags = tmp_path / "dags"
+    write_dag(dags, "", tmp_path)
+    result = subprocess.run(run_args(tmp_path, dags), capture_output=True, text=True, timeout=120, env=runner_env(**{variable: "soon"}))
+    assert result.returncode == 2 and "{}='soon' is not a number of seconds".format(variable) in result.stderr
+
+
+def test_empty_operators_are_marked_success_without_running(tmp_path):
+    result, state = run_dag(tmp_path, """
+        with DAG("t", schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc)) as dag:
+            EmptyOperator(task_id="e")
+    """)
+    assert result.returncode == 0
+    task = state["tasks"][0]
+    assert (task["state"], task["try_number"], task["log_path"]) == ("success", 0, None)
+
+
 def test_the_real_dag_parses_with_its_tasks_in_order():
     document = parse(REPO / "artifacts" / "airflow" / "dags")
     assert document["import_errors"] == []
