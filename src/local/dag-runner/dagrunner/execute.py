@@ -25,7 +25,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
