@@ -149,3 +149,9 @@ def test_encode_features_is_what_the_etl_writes():
     assert len(core.FEATURE_NAMES) == 10
     with pytest.raises(ValueError, match="sex 'm' is not M, F or I"):
         core.encode_features("m", measurements)
+
+
+def test_a_manifest_without_a_job_run_id_is_trusted(s3):
+    """Written by an ETL that got no --JOB_RUN_ID argument (run outside Glue)."""
+    write_manifest(s3, job_run_id=None)
+    assert callables.record_run_task(FakeTaskInstance(decided_xcoms()), dag_run(), RUN_ID, params={})["rows"] == 4277

@@ -5,10 +5,13 @@ reached a decision. check_new_data compares the (key, ETag) set of the .csv batc
 <name>_data/new/ (the files the ETL reads) with the batches of the newest record (by `end`).
 """
 import json
+import logging
 from typing import Any, Dict, List, Optional
 
 DEPLOYED = "deployed"
 REJECTED = "rejected"
+
+log = logging.getLogger(__name__)
 
 
 def _objects(s3, bucket: str, prefix: str) -> List[Dict[str, Any]]:
@@ -61,7 +64,10 @@ def read_manifest(s3, bucket: str, key: str, job_run_id: Optional[str]) -> Dict[
             "no ETL manifest s3://{}/{}: the ETL job run {} did not finish writing its output".format(bucket, key, job_run_id)
         ) from None
     manifest = json.loads(body.decode("utf-8"))
-    if job_run_id is not None and manifest.get("jobRunId") != job_run_id:
+    if manifest.get("jobRunId") is None:
+        # The job got no --JOB_RUN_ID argument: the run cannot be told apart, trust the manifest.
+        log.warning("ETL manifest s3://%s/%s names no job run; cannot check it is job run %s's", bucket, key, job_run_id)
+    elif job_run_id is not None and manifest["jobRunId"] != job_run_id:
         raise RuntimeError(
             "ETL manifest s3://{}/{} is from job run {}, not this run's {}: the ETL job did not finish".format(
                 bucket, key, manifest.get("jobRunId"), job_run_id
