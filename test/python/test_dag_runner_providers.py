@@ -34,7 +34,10 @@ def shim(monkeypatch):
     monkeypatch.setenv("ABALONE_LOCAL_POLL_CAP", "0")
     base = importlib.import_module("airflow.providers.amazon.aws._base")
     assert base.__file__.startswith(str(RUNNER_DIR))
-    return base
+    yield base
+    for name in list(sys.modules):  # leave no runner module behind for the tests that follow
+        if name == "airflow" or name.startswith("airflow.") or name == "abalone_pipeline.operators":
+            del sys.modules[name]
 
 
 class Clients:
@@ -395,3 +398,37 @@ def test_the_pipeline_transform_operator_stops_its_job_when_killed(clients):
     clients.expect("sagemaker", "stop_transform_job", {}, {"TransformJobName": TRANSFORM})
     task.on_kill()
     clients.done()
+
+
+def test_the_real_dag_renders_its_operator_configs_as_native_objects(shim):
+    """The DAG's operators, imported through the runner, render their template_fields from the
+    upstream XComs to the dicts the provider calls need (render_template_as_native_obj=True)."""
+    from dagrunner import dagbag
+    from dagrunner.execute import DagRun, Run
+    from dagrunner.state import RunStateFile
+    from abalone_pipeline import sagemaker_specs
+    from conftest import DAGS
+    from sample_config import TRAINING_RESULT, pipeline_config
+
+    dags, errors = dagbag.collect(str(DAGS))
+    assert errors == {}
+    dag = dags["abalone_pipeline"]
+    run = Run(dag, DagRun(dag, "r", "manual", NOW, {}), RunStateFile("/dev/null/never-written"), "/nonexistent")
+    config = pipeline_config()
+    training = sagemaker_specs.training_job_config(config)
+    transform = sagemaker_specs.transform_config(config, TRAINING_RESULT)
+    run.xcoms.update({("load_config", "return_value"): config, ("prepare_training", "return_value"): training,
+                      ("prepare_evaluation", "return_value"): transform})
+    rendered = {}
+    for task_id in ("crawl_new_data", "preprocess", "train", "batch_transform"):
+        task = dag.get_task(task_id)
+        from dagrunner.execute import TaskInstance
+
+        task.render_template_fields(run.context(task, TaskInstance(run, task, 1)))
+        rendered[task_id] = task
+    assert rendered["crawl_new_data"].config == config["crawler_config"]
+    assert rendered["preprocess"].job_name == "abalone-etl"
+    assert rendered["preprocess"].script_args == config["etl_arguments"]
+    assert rendered["train"].config == training
+    assert rendered["batch_transform"].config == transform
+    assert type(rendered["train"]).__name__ == "StrictSageMakerTrainingOperator"
