@@ -189,7 +189,8 @@ class Run:
                 upstream = [self.tasks[task_id]["state"] for task_id in task.upstream_task_ids]
                 decision = trigger_rules.decide(task.trigger_rule, upstream)
                 if decision != trigger_rules.RUN:
-                    self.set_state(task.task_id, decision)
+                    stamp = iso(now())  # TaskInstance.set_state stamps a finished state's start and end
+                    self.set_state(task.task_id, decision, start_date=stamp, end_date=stamp)
                     continue
                 self.run_task(task)
         except _Terminated:
