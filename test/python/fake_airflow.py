@@ -12,8 +12,10 @@ from contextlib import contextmanager
 TEMPLATE_FIELDS = {
     "PythonOperator": ("templates_dict", "op_args", "op_kwargs"),
     "BranchPythonOperator": ("templates_dict", "op_args", "op_kwargs"),
+    "ShortCircuitOperator": ("templates_dict", "op_args", "op_kwargs"),
     "EmptyOperator": (),
-    "GlueCrawlerOperator": ("config",),
+    # aws_template_fields("config") in providers/amazon/aws/utils/mixins.py
+    "GlueCrawlerOperator": ("aws_conn_id", "config", "region_name", "verify"),
     "GlueJobOperator": (
         "job_name",
         "script_location",
@@ -25,6 +27,8 @@ TEMPLATE_FIELDS = {
     ),
     "SageMakerTrainingOperator": ("config",),
     "SageMakerTransformOperator": ("config",),
+    "StrictSageMakerTrainingOperator": ("config",),
+    "StrictSageMakerTransformOperator": ("config",),
 }
 
 
@@ -94,12 +98,14 @@ def installed():
     """Install the fake airflow modules in sys.modules for the duration of the block."""
     modules = {
         "airflow": _module("airflow", DAG=FakeDAG),
+        "airflow.exceptions": _module("airflow.exceptions", AirflowException=type("AirflowException", (Exception,), {})),
         "airflow.operators": _module("airflow.operators"),
         "airflow.operators.empty": _module("airflow.operators.empty", EmptyOperator=_operator("EmptyOperator")),
         "airflow.operators.python": _module(
             "airflow.operators.python",
             PythonOperator=_operator("PythonOperator"),
             BranchPythonOperator=_operator("BranchPythonOperator"),
+            ShortCircuitOperator=_operator("ShortCircuitOperator"),
         ),
         "airflow.providers": _module("airflow.providers"),
         "airflow.providers.amazon": _module("airflow.providers.amazon"),
@@ -118,8 +124,10 @@ def installed():
             SageMakerTransformOperator=_operator("SageMakerTransformOperator"),
         ),
     }
+    modules["abalone_pipeline.operators"] = None  # imports airflow: re-imported over these fakes
     saved = {name: sys.modules.get(name) for name in modules}
     sys.modules.update(modules)
+    del sys.modules["abalone_pipeline.operators"]
     try:
         yield
     finally:

@@ -78,8 +78,18 @@ def test_bad_prefix_or_name_is_refused(prefix):
         config.pipeline_name(prefix)
 
 
+def create_glue_resources(crawler=True, job=True):
+    glue = boto3.client("glue", region_name="us-east-1")
+    role = "arn:aws:iam::123456789012:role/abalone-glue"
+    if crawler:
+        glue.create_crawler(Name="abalone-crawler", Role=role, DatabaseName="abalone", Targets={"S3Targets": [{"Path": "s3://b/p/"}]})
+    if job:
+        glue.create_job(Name="abalone-etl", Role=role, Command={"Name": "pythonshell", "ScriptLocation": "s3://b/s.py"})
+
+
 def test_load_config_task_takes_the_prefix_from_airflow_config(aws, monkeypatch):
     put_parameters(PARAMETERS)
+    create_glue_resources()
     seen = []
 
     class Conf:
@@ -144,9 +154,41 @@ def test_endpoint_config_request():
     assert request["ProductionVariants"][0]["ModelName"] == "abalone-model-" + SUFFIX
 
 
-def test_prepare_training_task_uses_the_loaded_config():
-    ti = FakeTaskInstance({"load_config": pipeline_config()})
+def put_manifest(s3, job_run_id):
+    manifest = {"jobRunId": job_run_id, "inputs": [{"key": "abalone_data/raw/abalone.data", "etag": '"e"', "rows": 4177}]}
+    s3.put_object(Bucket=BUCKET, Key="abalone_data/processed/manifest.json", Body=json.dumps(manifest).encode())
+
+
+def test_prepare_training_task_uses_the_loaded_config(s3):
+    put_manifest(s3, "jr_1")
+    ti = FakeTaskInstance({"load_config": pipeline_config(), "preprocess": "jr_1"})
     assert callables.prepare_training_task(ti) == sagemaker_specs.training_job_config(pipeline_config())
+
+
+def test_prepare_training_refuses_output_of_another_etl_run(s3):
+    """GlueJobHook._handle_state (providers/src/airflow/providers/amazon/aws/hooks/glue.py) returns
+    on STOPPED as on SUCCEEDED: a stopped ETL run leaves the previous run's output behind."""
+    put_manifest(s3, "jr_0")
+    ti = FakeTaskInstance({"load_config": pipeline_config(), "preprocess": "jr_1"})
+    with pytest.raises(RuntimeError, match="from job run jr_0, not this run's jr_1"):
+        callables.prepare_training_task(ti)
+    s3.delete_object(Bucket=BUCKET, Key="abalone_data/processed/manifest.json")
+    with pytest.raises(RuntimeError, match="no ETL manifest"):
+        callables.prepare_training_task(ti)
+
+
+@pytest.mark.parametrize("missing, named", [("crawler", "Glue crawler abalone-crawler"), ("job", "Glue job abalone-etl")])
+def test_a_missing_crawler_or_job_is_named_with_the_command_that_creates_it(aws, monkeypatch, missing, named):
+    """Issue #11 item 12: without the check, GlueCrawlerOperator would call create_crawler with the
+    DAG's {Name, Tags} (botocore: Missing required parameter Role) and GlueJobOperator would call
+    iam get_role(RoleName=None) (GlueCrawlerOperator.execute / GlueJobHook.get_or_create_glue_job in
+    providers/src/airflow/providers/amazon/aws/operators/glue_crawler.py and hooks/glue.py)."""
+    put_parameters(PARAMETERS)
+    create_glue_resources(crawler=missing != "crawler", job=missing != "job")
+    monkeypatch.setitem(sys.modules, "airflow", types.ModuleType("airflow"))
+    monkeypatch.setitem(sys.modules, "airflow.configuration", types.SimpleNamespace(conf=types.SimpleNamespace(get=lambda s, k: PREFIX)))
+    with pytest.raises(RuntimeError, match=named + r" does not exist in us-east-1; run `abalone-pipeline up`"):
+        callables.load_config_task()
 
 
 def test_names_fit_sagemaker_limits_for_long_pipeline_names():

@@ -22,6 +22,7 @@ from sample_config import TRAINING_RESULT, pipeline_config
 DAG_FILE = DAGS / "abalone_pipeline_dag.py"
 CHAIN = [
     "load_config",
+    "check_new_data",
     "crawl_new_data",
     "preprocess",
     "prepare_training",
@@ -35,22 +36,25 @@ CHAIN = [
 EXPECTED_EDGES = set(zip(CHAIN, CHAIN[1:])) | {
     ("check_rmse", "deploy"),
     ("check_rmse", "reject"),
-    ("deploy", "end"),
-    ("reject", "end"),
+    ("deploy", "record_run"),
+    ("reject", "record_run"),
+    ("record_run", "end"),
 }
 EXPECTED_OPERATORS = {
     "load_config": "PythonOperator",
+    "check_new_data": "ShortCircuitOperator",
     "crawl_new_data": "GlueCrawlerOperator",
     "preprocess": "GlueJobOperator",
     "prepare_training": "PythonOperator",
-    "train": "SageMakerTrainingOperator",
+    "train": "StrictSageMakerTrainingOperator",
     "prepare_evaluation": "PythonOperator",
-    "batch_transform": "SageMakerTransformOperator",
+    "batch_transform": "StrictSageMakerTransformOperator",
     "write_evaluation": "PythonOperator",
     "analyze": "PythonOperator",
     "check_rmse": "BranchPythonOperator",
     "deploy": "PythonOperator",
     "reject": "PythonOperator",
+    "record_run": "PythonOperator",
     "end": "EmptyOperator",
 }
 
@@ -117,6 +121,24 @@ def test_dag_arguments_from_source(tree):
     assert "end" in {task_id for task_id, _, _ in source_tasks(tree).values()}
     end_keywords = next(keywords for task_id, _, keywords in source_tasks(tree).values() if task_id == "end")
     assert ast.literal_eval(end_keywords["trigger_rule"]) == "none_failed_min_one_success"
+    record_keywords = next(keywords for task_id, _, keywords in source_tasks(tree).values() if task_id == "record_run")
+    assert ast.literal_eval(record_keywords["trigger_rule"]) == "none_failed_min_one_success"
+
+
+def test_preprocess_times_out_soon_after_the_glue_job_itself(dag_module):
+    """Issue #11 item 9: GlueJobHook._handle_state (providers/src/airflow/providers/amazon/aws/
+    hooks/glue.py) fails only on FAILED or TIMEOUT and polls ERROR or EXPIRED runs on, so the task's
+    own execution_timeout must end it near the job's 10-minute Timeout (src/steps/glue/specs.ts),
+    not after the default 3 hours; stop_job_run_on_kill stops the run when it does."""
+    preprocess = dag_module.dag.tasks["preprocess"].kwargs
+    assert timedelta(minutes=10) < preprocess["execution_timeout"] <= timedelta(minutes=15)
+    assert preprocess["stop_job_run_on_kill"] is True
+
+
+def test_check_new_data_short_circuits_everything_after_it(dag_module):
+    task = dag_module.dag.tasks["check_new_data"]
+    # ShortCircuitOperator's default ignore_downstream_trigger_rules=True skips all downstream tasks.
+    assert task.kwargs.get("ignore_downstream_trigger_rules", True) is True
 
 
 def test_provider_operators_are_imported_from_the_amazon_provider(tree):
@@ -124,8 +146,11 @@ def test_provider_operators_are_imported_from_the_amazon_provider(tree):
     assert {
         "airflow.providers.amazon.aws.operators.glue",
         "airflow.providers.amazon.aws.operators.glue_crawler",
-        "airflow.providers.amazon.aws.operators.sagemaker",
     } <= modules
+    operators = ast.parse((DAGS / "abalone_pipeline" / "operators.py").read_text())
+    assert "airflow.providers.amazon.aws.operators.sagemaker" in {
+        node.module for node in ast.walk(operators) if isinstance(node, ast.ImportFrom)
+    }
     assert "boto3" not in DAG_FILE.read_text()
 
 
@@ -154,6 +179,7 @@ def test_imported_dag_matches_the_source(dag_module, tree):
 def test_python_tasks_call_the_helpers(dag_module):
     expected = {
         "load_config": callables.load_config_task,
+        "check_new_data": callables.check_new_data_task,
         "prepare_training": callables.prepare_training_task,
         "prepare_evaluation": callables.prepare_evaluation_task,
         "write_evaluation": callables.write_evaluation_task,
@@ -161,6 +187,7 @@ def test_python_tasks_call_the_helpers(dag_module):
         "check_rmse": callables.choose_branch_task,
         "deploy": callables.deploy_task,
         "reject": callables.reject_task,
+        "record_run": callables.record_run_task,
     }
     tasks = dag_module.dag.tasks
     assert {task_id: tasks[task_id].kwargs["python_callable"] for task_id in expected} == expected
@@ -233,7 +260,7 @@ def test_importing_the_dag_makes_no_aws_call(tmp_path):
                 "del sys.modules['airflow']",
                 "import fake_airflow",
                 "module = fake_airflow.load_dag({!r})".format(str(DAG_FILE)),
-                "assert len(module.dag.tasks) == 13",
+                "assert len(module.dag.tasks) == 15",
                 "print('ok')",
             ]
         )

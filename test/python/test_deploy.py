@@ -110,6 +110,7 @@ def test_a_failed_endpoint_is_deleted_and_created_again():
     expect_create_config(stubber)
     expect_describe(stubber, "Failed", OLD_CONFIG)
     stubber.add_response("delete_endpoint", {}, {"EndpointName": ENDPOINT})
+    expect_missing(stubber)  # gone at once: the wait for the Failed status to clear ends
     expect_missing(stubber)  # the endpoint_deleted waiter
     stubber.add_response(
         "create_endpoint", {"EndpointArn": ARN}, {"EndpointName": ENDPOINT, "EndpointConfigName": NEW_CONFIG, "Tags": TAGS}
@@ -119,6 +120,41 @@ def test_a_failed_endpoint_is_deleted_and_created_again():
     stubber.add_response("delete_endpoint_config", {}, {"EndpointConfigName": OLD_CONFIG})
     with stubber:
         assert deploy.deploy_model(client, ENDPOINT, endpoint_config(), TAGS, delay=0)["action"] == "recreate"
+    stubber.assert_no_pending_responses()
+
+
+def test_a_failed_endpoint_that_still_says_failed_after_delete_is_waited_for():
+    """Issue #11 item 11. botocore's EndpointDeleted waiter (botocore/data/sagemaker/2017-07-24/
+    waiters-2.json) has a failure acceptor on EndpointStatus == "Failed": right after
+    delete_endpoint the endpoint can still report Failed, and the waiter would stop at once."""
+    client, stubber = stubbed()
+    expect_create_config(stubber)
+    expect_describe(stubber, "Failed", OLD_CONFIG)
+    stubber.add_response("delete_endpoint", {}, {"EndpointName": ENDPOINT})
+    expect_describe(stubber, "Failed", OLD_CONFIG)  # the deletion has not shown yet
+    expect_describe(stubber, "Deleting", OLD_CONFIG)
+    expect_describe(stubber, "Deleting", OLD_CONFIG)  # the endpoint_deleted waiter, first poll
+    expect_missing(stubber)  # the waiter: gone
+    stubber.add_response(
+        "create_endpoint", {"EndpointArn": ARN}, {"EndpointName": ENDPOINT, "EndpointConfigName": NEW_CONFIG, "Tags": TAGS}
+    )
+    expect_describe(stubber, "InService", NEW_CONFIG)
+    expect_describe(stubber, "InService", NEW_CONFIG)
+    stubber.add_response("delete_endpoint_config", {}, {"EndpointConfigName": OLD_CONFIG})
+    with stubber:
+        assert deploy.deploy_model(client, ENDPOINT, endpoint_config(), TAGS, delay=0)["action"] == "recreate"
+    stubber.assert_no_pending_responses()
+
+
+def test_an_endpoint_that_stays_failed_after_delete_fails_the_deploy_by_name():
+    client, stubber = stubbed()
+    expect_create_config(stubber)
+    expect_describe(stubber, "Failed", OLD_CONFIG)
+    stubber.add_response("delete_endpoint", {}, {"EndpointName": ENDPOINT})
+    for _ in range(3):
+        expect_describe(stubber, "Failed", OLD_CONFIG)
+    with stubber, pytest.raises(RuntimeError, match="endpoint abalone-endpoint still reports Failed"):
+        deploy.deploy_model(client, ENDPOINT, endpoint_config(), TAGS, delay=0, max_attempts=3)
     stubber.assert_no_pending_responses()
 
 

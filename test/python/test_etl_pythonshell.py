@@ -84,8 +84,10 @@ def test_end_to_end_with_real_data_and_new_batches(s3, raw_bytes, capsys):
     assert sum(len(after[split]) for split in core.SPLITS) == 4181
     assert after["testing-features"] == [line.split(",", 1)[1] for line in after["testing"]]
 
-    # One object per folder, the stale part removed, the inputs untouched.
-    assert all_keys(s3, OUTPUT_PREFIX) == sorted(OUTPUT_PREFIX + folder + "/part-00000.csv" for folder in core.OUTPUT_FOLDERS)
+    # One object per folder and the manifest, the stale part removed, the inputs untouched.
+    assert all_keys(s3, OUTPUT_PREFIX) == sorted(
+        [OUTPUT_PREFIX + folder + "/part-00000.csv" for folder in core.OUTPUT_FOLDERS] + [OUTPUT_PREFIX + "manifest.json"]
+    )
     assert len(all_keys(s3, NEW_PREFIX)) == 3
     assert second["outputs"][0] == "s3://{}/{}training/part-00000.csv".format(BUCKET, OUTPUT_PREFIX)
     head = s3.head_object(Bucket=BUCKET, Key=OUTPUT_PREFIX + "training/part-00000.csv")
@@ -105,3 +107,29 @@ def test_missing_raw_data_fails_the_job(s3):
 
     with pytest.raises(botocore.exceptions.ClientError, match="NoSuchKey"):
         pythonshell.main(ARGV)
+
+
+def test_manifest_lists_every_input_with_its_etag_and_rows(s3, raw_bytes):
+    """record_run reads this: each input read (raw data first, then each .csv batch), its ETag as S3
+    reports it, and its valid rows; the Glue run id (--JOB_RUN_ID, passed by Glue to every run)."""
+    s3.put_object(Bucket=BUCKET, Key=RAW_KEY, Body=raw_bytes)
+    batch_key = NEW_PREFIX + "abalone.20261128T130501Z.0a1b2c3d.csv"
+    s3.put_object(Bucket=BUCKET, Key=batch_key, Body=MESSY_BATCH.encode())
+    s3.put_object(Bucket=BUCKET, Key=NEW_PREFIX + "notes.txt", Body=b"not a batch")
+
+    summary = pythonshell.main(ARGV + ["--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_0123", "--JOB_NAME", "abalone-etl"])
+
+    assert summary["manifest"] == "s3://{}/{}manifest.json".format(BUCKET, OUTPUT_PREFIX)
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=OUTPUT_PREFIX + "manifest.json")["Body"].read())
+    etag = {key: s3.head_object(Bucket=BUCKET, Key=key)["ETag"] for key in (RAW_KEY, batch_key)}
+    assert manifest == {
+        "jobRunId": "jr_0123",
+        "bucket": BUCKET,
+        "outputPrefix": OUTPUT_PREFIX,
+        "inputs": [
+            {"key": RAW_KEY, "etag": etag[RAW_KEY], "rows": 4177},
+            {"key": batch_key, "etag": etag[batch_key], "rows": 2},
+        ],
+        "rows": 4179,
+        "rowsWritten": 4177 + 1,
+    }

@@ -1,5 +1,8 @@
-"""Daily abalone pipeline: crawl new data, preprocess, train XGBoost, evaluate, analyse, then
-deploy the model to the pipeline's endpoint or reject it.
+"""Abalone pipeline: when new data has arrived (or the run's conf says {"force": true}), crawl it,
+preprocess, train XGBoost, evaluate, analyse, deploy the model to the pipeline's endpoint or reject
+it, and record the run under <name>_data/runs/. With nothing new, check_new_data short-circuits
+and every later task is skipped; the daily schedule is a backstop for data that arrives by other
+paths than `add-data` (which starts a run itself).
 
 Configuration comes from SSM at run time (task load_config, under the prefix set in the Airflow
 option abalone.ssm_prefix); parsing this file makes no AWS call. Templates render as native
@@ -9,15 +12,12 @@ from datetime import datetime, timedelta, timezone
 
 from airflow import DAG
 from airflow.operators.empty import EmptyOperator
-from airflow.operators.python import BranchPythonOperator, PythonOperator
+from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.operators.glue_crawler import GlueCrawlerOperator
-from airflow.providers.amazon.aws.operators.sagemaker import (
-    SageMakerTrainingOperator,
-    SageMakerTransformOperator,
-)
 
 from abalone_pipeline import callables
+from abalone_pipeline.operators import StrictSageMakerTrainingOperator, StrictSageMakerTransformOperator
 
 
 def xcom(task_id: str, key: str = "") -> str:
@@ -32,6 +32,9 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=5),
     "execution_timeout": timedelta(hours=3),
 }
+# The ETL job's own Timeout is 10 minutes (ensure-glue); GlueJobHook polls ERROR or EXPIRED runs
+# forever, so the task stops at the job's limit plus time to start and report.
+PREPROCESS_TIMEOUT = timedelta(minutes=15)
 
 with DAG(
     dag_id="abalone_pipeline",
@@ -48,6 +51,9 @@ with DAG(
 ) as dag:
     load_config = PythonOperator(task_id="load_config", python_callable=callables.load_config_task)
 
+    # False (nothing new, no force) skips every downstream task (ignore_downstream_trigger_rules).
+    check_new_data = ShortCircuitOperator(task_id="check_new_data", python_callable=callables.check_new_data_task)
+
     crawl_new_data = GlueCrawlerOperator(
         task_id="crawl_new_data",
         config=xcom("load_config", "crawler_config"),
@@ -60,11 +66,12 @@ with DAG(
         script_args=xcom("load_config", "etl_arguments"),
         wait_for_completion=True,
         stop_job_run_on_kill=True,
+        execution_timeout=PREPROCESS_TIMEOUT,
     )
 
     prepare_training = PythonOperator(task_id="prepare_training", python_callable=callables.prepare_training_task)
 
-    train = SageMakerTrainingOperator(
+    train = StrictSageMakerTrainingOperator(
         task_id="train",
         config=xcom("prepare_training"),
         wait_for_completion=True,
@@ -77,7 +84,7 @@ with DAG(
         task_id="prepare_evaluation", python_callable=callables.prepare_evaluation_task
     )
 
-    batch_transform = SageMakerTransformOperator(
+    batch_transform = StrictSageMakerTransformOperator(
         task_id="batch_transform",
         config=xcom("prepare_evaluation"),
         wait_for_completion=True,
@@ -97,10 +104,18 @@ with DAG(
 
     reject = PythonOperator(task_id="reject", python_callable=callables.reject_task)
 
+    # After deploy or reject (the other one is skipped by the branch).
+    record_run = PythonOperator(
+        task_id="record_run",
+        python_callable=callables.record_run_task,
+        trigger_rule="none_failed_min_one_success",
+    )
+
     end = EmptyOperator(task_id="end", trigger_rule="none_failed_min_one_success")
 
     (
         load_config
+        >> check_new_data
         >> crawl_new_data
         >> preprocess
         >> prepare_training
@@ -111,4 +126,4 @@ with DAG(
         >> analyze
         >> check_rmse
     )
-    check_rmse >> [deploy, reject] >> end
+    check_rmse >> [deploy, reject] >> record_run >> end

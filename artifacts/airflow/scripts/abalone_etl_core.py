@@ -11,7 +11,7 @@ import argparse
 import hashlib
 import math
 import re
-from typing import Callable, Dict, IO, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Callable, Dict, IO, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 SEX_CATEGORIES = ("M", "F", "I")
 MEASUREMENTS = (
@@ -235,8 +235,23 @@ def one_hot(sex: str) -> List[str]:
     return ["1" if sex == category else "0" for category in SEX_CATEGORIES]
 
 
+# The model's features, in order: the seven measurements, then sex one-hot in SEX_CATEGORIES order.
+FEATURE_NAMES = MEASUREMENTS + tuple("sex_" + category for category in SEX_CATEGORIES)
+
+
+def encode_features(sex: str, measurements: Sequence[float]) -> List[str]:
+    """The feature vector of one validated row (sex M/F/I and the seven measurements in survey
+    order, no rings), as the CSV fields the ETL writes and the endpoint reads: each measurement as
+    the shortest text of its float, then 1/0 for sex M, F, I. `predict` must encode the same way."""
+    if sex not in SEX_CATEGORIES:
+        raise ValueError("sex {!r} is not M, F or I".format(sex))
+    if len(measurements) != len(MEASUREMENTS):
+        raise ValueError("expected {} measurements, got {}".format(len(MEASUREMENTS), len(measurements)))
+    return [_number(float(value) + 0.0) for value in measurements] + one_hot(sex)
+
+
 def features_csv(row: Row) -> str:
-    return ",".join(_measurements(row) + one_hot(row.sex))
+    return ",".join(encode_features(row.sex, [getattr(row, name) for name in MEASUREMENTS]))
 
 
 def labelled_csv(row: Row) -> str:
@@ -402,6 +417,39 @@ def resolve_job_args(argv: List[str]) -> JobArgs:
         new_prefix=ensure_trailing_slash(values["new_prefix"]),
         output_prefix=ensure_trailing_slash(values["output_prefix"]),
     )
+
+
+MANIFEST_NAME = "manifest.json"
+
+
+def manifest_key(output_prefix: str) -> str:
+    """Beside the output folders: <output_prefix>manifest.json (read by the DAG's record_run)."""
+    return ensure_trailing_slash(output_prefix) + MANIFEST_NAME
+
+
+def job_run_id(argv: List[str]) -> Optional[str]:
+    """The --JOB_RUN_ID Glue passes to every job run, or None when run outside Glue."""
+    for index, argument in enumerate(argv):
+        if argument == "--JOB_RUN_ID" and index + 1 < len(argv):
+            return argv[index + 1]
+        if argument.startswith("--JOB_RUN_ID="):
+            return argument.split("=", 1)[1]
+    return None
+
+
+def build_manifest(
+    run_id: Optional[str], bucket: str, output_prefix: str, inputs: List[Dict[str, object]], rows_written: int
+) -> Dict[str, object]:
+    """What this ETL run read: every input object (key, ETag as S3 reported it when read, valid
+    rows) in the order read, and how many rows it wrote after de-duplication."""
+    return {
+        "jobRunId": run_id,
+        "bucket": bucket,
+        "outputPrefix": ensure_trailing_slash(output_prefix),
+        "inputs": inputs,
+        "rows": sum(int(item["rows"]) for item in inputs),
+        "rowsWritten": rows_written,
+    }
 
 
 def list_keys(s3, bucket: str, prefix: str) -> List[str]:

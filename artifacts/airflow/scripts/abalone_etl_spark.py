@@ -99,6 +99,15 @@ def build_report(
     }
 
 
+def write_manifest(s3, args: core.JobArgs, run_id, summary: Dict[str, object], etags: Dict[str, str]) -> str:
+    """The same manifest as the Python shell job: per input its key, ETag and valid rows."""
+    inputs = [{"key": item["source"], "etag": etags[item["source"]], "rows": item["rows"]} for item in summary["sources"]]
+    manifest = core.build_manifest(run_id, args.bucket, args.output_prefix, inputs, int(summary["rowsWritten"]))
+    key = core.manifest_key(args.output_prefix)
+    s3.put_object(Bucket=args.bucket, Key=key, Body=json.dumps(manifest).encode("utf-8"), ContentType="application/json")
+    return key
+
+
 def write_folder(s3, lines, bucket: str, prefix: str) -> str:
     # saveAsTextFile refuses an existing output path, and stale parts would feed the channels.
     core.delete_keys_except(s3, bucket, prefix, [])
@@ -116,6 +125,8 @@ def main(argv: List[str]) -> Dict[str, object]:
     s3 = boto3.client("s3")
 
     sources = [args.raw_key] + core.list_csv_keys(s3, args.bucket, args.new_prefix)
+    # The ETag of each input as it is read (Spark reads the objects itself).
+    etags = {key: s3.head_object(Bucket=args.bucket, Key=key)["ETag"] for key in sources}
     parsed = spark_context.union(
         [
             spark_context.textFile(s3_uri(args.bucket, key)).zipWithIndex().map(functools.partial(parse_indexed, key))
@@ -141,6 +152,7 @@ def main(argv: List[str]) -> Dict[str, object]:
     rejections = parsed.filter(functools.partial(is_kind, core.INVALID)).take(core.MAX_REPORTED_REJECTIONS)
     summary = build_report(sources, dict(kind_counts), dict(split_counts), rows.count() - unique_count, rejections)
     summary["outputs"] = [s3_uri(args.bucket, key) for key in outputs]
+    summary["manifest"] = s3_uri(args.bucket, write_manifest(s3, args, core.job_run_id(argv), summary, etags))
     print(json.dumps(summary, indent=2))
     return summary
 

@@ -79,6 +79,8 @@ def build_config(prefix: str, parameters: Dict[str, str], region: str, suffix: s
         "new_prefix": new_prefix,
         "output_prefix": output_prefix,
         "evaluation_key": layout.evaluation_key(name),
+        "manifest_key": layout.manifest_key(name),
+        "runs_prefix": layout.runs_prefix(name),
         "endpoint_name": layout.endpoint_name(name),
         # The provider's GlueCrawlerOperator makes the crawler's tags equal these (an empty set
         # deletes them all), so the pipeline's own tag must be named here.

@@ -1,4 +1,5 @@
 """Create the pipeline's one endpoint the first time, then point it at a new endpoint config."""
+import time
 from typing import Any, Dict, List, Optional
 
 from botocore.exceptions import ClientError
@@ -19,6 +20,21 @@ def describe_endpoint(sagemaker, endpoint_name: str) -> Optional[Dict[str, Any]]
 def _wait(sagemaker, waiter_name: str, endpoint_name: str, delay: int, max_attempts: int) -> None:
     sagemaker.get_waiter(waiter_name).wait(
         EndpointName=endpoint_name, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts}
+    )
+
+
+def _wait_until_not_failed(sagemaker, endpoint_name: str, delay: int, max_attempts: int) -> None:
+    """Right after delete_endpoint the endpoint can still say Failed, and botocore's EndpointDeleted
+    waiter fails at once on that status (botocore/data/sagemaker/2017-07-24/waiters-2.json: path
+    EndpointStatus == "Failed" -> failure): poll until the deletion shows (Deleting, or gone)."""
+    for attempt in range(max_attempts):
+        current = describe_endpoint(sagemaker, endpoint_name)
+        if current is None or current["EndpointStatus"] != "Failed":
+            return
+        if attempt + 1 < max_attempts:
+            time.sleep(delay)
+    raise RuntimeError(
+        "endpoint {} still reports Failed {} seconds after delete_endpoint".format(endpoint_name, delay * max_attempts)
     )
 
 
@@ -52,6 +68,7 @@ def deploy_model(
     if current is not None and current["EndpointStatus"] in ("Failed", "Deleting"):
         if current["EndpointStatus"] == "Failed":
             sagemaker.delete_endpoint(EndpointName=endpoint_name)
+            _wait_until_not_failed(sagemaker, endpoint_name, delay, max_attempts)
         _wait(sagemaker, "endpoint_deleted", endpoint_name, delay, max_attempts)
         current = None
         action = "recreate"

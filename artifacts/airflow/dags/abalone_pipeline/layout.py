@@ -39,6 +39,19 @@ def processed_folder(name: str, folder: str) -> str:
     return "{}{}/".format(processed_prefix(name), folder)
 
 
+def manifest_key(name: str) -> str:
+    """Written by the ETL beside its output folders: what it read (abalone_etl_core.manifest_key)."""
+    return processed_prefix(name) + "manifest.json"
+
+
+def runs_prefix(name: str) -> str:
+    return data_prefix(name) + "runs/"
+
+
+def run_record_key(name: str, run_id: str) -> str:
+    return "{}{}.json".format(runs_prefix(name), run_id)
+
+
 def models_prefix(name: str) -> str:
     return data_prefix(name) + "models/"
 

@@ -1,0 +1,1 @@
+"""airflow.operators: empty and python only in the local DAG runner's subset."""

@@ -1,0 +1,1 @@
+"""airflow.providers in the local DAG runner's airflow subset."""

@@ -1,0 +1,1 @@
+"""airflow.providers.amazon in the local DAG runner's airflow subset."""

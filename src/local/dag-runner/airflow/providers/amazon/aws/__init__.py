@@ -1,0 +1,1 @@
+"""airflow.providers.amazon.aws in the local DAG runner's airflow subset."""

@@ -1,0 +1,99 @@
+"""What the provider's AwsBaseHook does for the operators of the subset (Amazon provider 9.x,
+apache/airflow providers/src/airflow/providers/amazon/aws/hooks/base_aws.py): boto3 clients from the
+default credential chain (MWAA's aws_default connection has no credentials, so boto3's chain and
+region apply; AWS_ENDPOINT_URL points them at the local endpoint), expand_role, custom waiters,
+and the operators' `serialize` (AirflowJsonEncoder: datetimes as ISO 8601).
+
+The one local deviation: every poll sleep is capped by ABALONE_LOCAL_POLL_CAP seconds (default 1),
+since local jobs finish in seconds; the number and order of calls is unchanged.
+"""
+import json
+import logging
+import os
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Dict
+
+import boto3
+from botocore.waiter import WaiterModel, create_waiter_with_client
+
+POLL_CAP_VARIABLE = "ABALONE_LOCAL_POLL_CAP"
+DEFAULT_POLL_CAP = 1.0
+
+
+def poll_cap() -> float:
+    text = os.environ.get(POLL_CAP_VARIABLE, "")
+    if not text.strip():
+        return DEFAULT_POLL_CAP
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("{}={!r} is not a number of seconds".format(POLL_CAP_VARIABLE, text)) from None
+    if value < 0:
+        raise ValueError("{}={!r} must be 0 or more seconds".format(POLL_CAP_VARIABLE, text))
+    return value
+
+
+def capped(seconds: float) -> float:
+    return min(float(seconds), poll_cap())
+
+
+def sleep(seconds: float) -> None:
+    time.sleep(capped(seconds))
+
+
+class AwsBaseHook:
+    def __init__(self, client_type: str, aws_conn_id: Any = "aws_default", region_name: Any = None):
+        self.client_type = client_type
+        self.aws_conn_id = aws_conn_id
+        self.region_name = region_name
+        self._conn = None
+        self.log = logging.getLogger("airflow.task.hooks.{}.{}".format(type(self).__module__, type(self).__name__))
+
+    def get_session(self) -> boto3.session.Session:
+        return boto3.session.Session(region_name=self.region_name)
+
+    def client(self, service: str):
+        return self.get_session().client(service)
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = self.client(self.client_type)
+        return self._conn
+
+    def get_conn(self):
+        return self.conn
+
+    @property
+    def conn_region_name(self) -> str:
+        return self.conn.meta.region_name
+
+    @property
+    def conn_partition(self) -> str:
+        return self.get_session().get_partition_for_region(self.conn_region_name)
+
+    def expand_role(self, role: str) -> str:
+        """AwsBaseHook.expand_role: an ARN (it contains '/') as it is, else iam.get_role's Arn."""
+        if "/" in role:
+            return role
+        return self.client("iam").get_role(RoleName=role)["Role"]["Arn"]
+
+    def get_waiter(self, model: Dict[str, Any], name: str):
+        """A custom waiter of the provider's waiters/<service>.json, run by botocore as the hook does."""
+        return create_waiter_with_client(name, WaiterModel(model), self.conn)
+
+
+class _AirflowJsonEncoder(json.JSONEncoder):
+    def default(self, obj):
+        if isinstance(obj, (datetime, date)):
+            return obj.isoformat()
+        if isinstance(obj, Decimal):
+            return float(obj)
+        return super().default(obj)
+
+
+def serialize(result: Dict[str, Any]) -> Dict[str, Any]:
+    """operators/sagemaker.py serialize(): json round trip through AirflowJsonEncoder."""
+    return json.loads(json.dumps(result, cls=_AirflowJsonEncoder))

@@ -1,0 +1,1 @@
+"""airflow.providers.amazon.aws.operators: glue, glue_crawler and sagemaker (Amazon provider 9.x) only."""

@@ -1,0 +1,142 @@
+"""The local DAG runner's command line (see README.md in this folder).
+
+  runner.py parse --dags-folder DIR
+  runner.py run --dags-folder DIR --dag-id ID --run-id RID --run-type manual|scheduled
+                --logical-date ISO8601 --conf JSON --state-file PATH --logs-dir DIR
+
+parse prints one JSON document (exit 0, import errors included as data); run executes one DAG run
+and exits 0 when it succeeded, 1 when it failed, 2 on a usage or import error.
+"""
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # the DAGs folder is the environment's; leave no __pycache__ in it
+
+from dagrunner import dagbag  # noqa: E402
+from dagrunner.execute import DagRun, Run, retry_delay_cap, utc  # noqa: E402
+from dagrunner.state import RunStateFile, now  # noqa: E402
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="runner.py", description="Run the abalone DAG with a faithful subset of Airflow 2.10")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parse = commands.add_parser("parse", help="list the DAGs and import errors of a DAGs folder as JSON")
+    parse.add_argument("--dags-folder", required=True)
+    run = commands.add_parser("run", help="execute one DAG run")
+    run.add_argument("--dags-folder", required=True)
+    run.add_argument("--dag-id", required=True)
+    run.add_argument("--run-id", required=True)
+    run.add_argument("--run-type", required=True, choices=("manual", "scheduled"))
+    run.add_argument("--logical-date", required=True)
+    run.add_argument("--conf", default="{}")
+    run.add_argument("--state-file", required=True)
+    run.add_argument("--logs-dir", required=True)
+    return parser
+
+
+def _folder(path: str) -> str:
+    if not os.path.isdir(path):
+        raise UsageError("--dags-folder {} is not a directory".format(path))
+    return os.path.abspath(path)
+
+
+def command_parse(args) -> int:
+    dags, errors = dagbag.collect(_folder(args.dags_folder))
+    document = {
+        "dags": [
+            {
+                "dag_id": dag.dag_id,
+                "fileloc": dag.fileloc,
+                "schedule": dag.schedule,
+                "is_paused_upon_creation": dag.is_paused_upon_creation,
+                "max_active_runs": dag.max_active_runs,
+                "tags": list(dag.tags),
+                "owners": dag.owner,
+            }
+            for dag in sorted(dags.values(), key=lambda dag: dag.dag_id)
+        ],
+        "import_errors": [{"filename": path, "stack_trace": trace} for path, trace in sorted(errors.items())],
+    }
+    print(json.dumps(document, indent=2))
+    return 0
+
+
+def _run_arguments(args):
+    try:
+        conf = json.loads(args.conf)
+    except ValueError as error:
+        raise UsageError("--conf is not JSON: {}".format(error)) from None
+    if not isinstance(conf, dict):
+        raise UsageError("--conf must be a JSON object, not {}".format(type(conf).__name__))
+    try:
+        logical_date = utc(args.logical_date)
+    except ValueError:
+        raise UsageError("--logical-date {!r} is not an ISO 8601 date and time".format(args.logical_date)) from None
+    retry_delay_cap()  # a bad ABALONE_LOCAL_RETRY_DELAY_CAP is a usage error before anything runs
+    from airflow.providers.amazon.aws._base import poll_cap
+
+    poll_cap()
+    return conf, logical_date
+
+
+def command_run(args) -> int:
+    folder = _folder(args.dags_folder)
+    try:
+        conf, logical_date = _run_arguments(args)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    state_file = RunStateFile(args.state_file)
+    dags, errors = dagbag.collect(folder)
+    dag = dags.get(args.dag_id)
+    if dag is None:
+        detail = "".join("\n{}:\n{}".format(path, trace) for path, trace in sorted(errors.items()))
+        message = "DAG {} not found in {}".format(args.dag_id, folder)
+        if errors:
+            message += " (import errors:{})".format(detail)
+        failed = {
+            "dag_id": args.dag_id, "run_id": args.run_id, "run_type": args.run_type, "state": "failed",
+            "logical_date": logical_date.isoformat(), "start_date": now().isoformat(), "end_date": now().isoformat(),
+            "conf": conf, "external_trigger": args.run_type == "manual", "tasks": [],
+        }
+        state_file.write_document(failed)
+        print(message, file=sys.stderr)
+        return EXIT_USAGE
+    dag_run = DagRun(dag, args.run_id, args.run_type, logical_date, conf)
+    run = Run(dag, dag_run, state_file, os.path.abspath(args.logs_dir))
+    run.write()
+    state = run.execute()
+    for entry in run.tasks.values():
+        if entry["state"] == "failed":
+            print("task {} failed; log: {}".format(entry["task_id"], entry["log_path"]), file=sys.stderr)
+    return 0 if state == "success" else 1
+
+
+def main(argv) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "parse":
+            return command_parse(args)
+        return command_run(args)
+    except UsageError as error:
+        print("runner.py: error: {}".format(error), file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
