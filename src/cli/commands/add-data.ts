@@ -7,7 +7,9 @@ import { isNotFound } from '../../aws/errors.js';
 import { SHA256_METADATA } from '../../aws/s3-objects.js';
 import { checkSurveyFile, type CheckedFile } from '../../data/survey-file.js';
 import type { Names } from '../../engine/names.js';
-import { EXIT, ToolError, UsageError } from '../../errors.js';
+import { EXIT, ToolError, UsageError, errorMessage } from '../../errors.js';
+import { AWS_RUN_TIMING, EMULATED_RUN_TIMING } from '../../ops/run.js';
+import { triggerRunAfterUpload, type TriggeredRun } from '../../ops/trigger-run.js';
 import type { CommandContext } from '../context.js';
 import { openSession } from '../session.js';
 
@@ -50,7 +52,7 @@ async function assertReadable(files: string[]): Promise<void> {
   }
 }
 
-export async function addData(ctx: CommandContext, _raw: Record<string, unknown>, files: string[]): Promise<number> {
+export async function addData(ctx: CommandContext, raw: Record<string, unknown>, files: string[]): Promise<number> {
   const { output } = ctx;
   await assertReadable(files);
   const session = await openSession(ctx.global);
@@ -98,20 +100,36 @@ export async function addData(ctx: CommandContext, _raw: Record<string, unknown>
       }
     }
     const rejected = checked.filter((c) => c.errors.length > 0);
-    report(ctx, names, accepted, rejected);
+    // New data retrains: a run starts (as `run --no-follow`) unless --no-run or nothing was uploaded.
+    const uploaded = accepted.filter((a) => !a.duplicate).length;
+    let triggered: TriggeredRun | undefined;
+    let triggerFailed = false;
+    if (raw.run !== false && !ctx.signal.aborted) {
+      try {
+        const timing = session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING;
+        triggered = await triggerRunAfterUpload({ clients: session.clients, names, timing, signal: ctx.signal, onEvent: (e) => e.kind === 'notice' && output.info(e.message) }, uploaded);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        triggerFailed = true;
+        output.info(output.style.red(`uploaded, but starting a pipeline run failed: ${errorMessage(error)}`));
+        triggered = { run: null };
+      }
+    }
+    report(ctx, names, accepted, rejected, triggered);
     if (ctx.signal.aborted) return EXIT.interrupted;
-    return rejected.length > 0 ? EXIT.failed : EXIT.ok;
+    return rejected.length > 0 || triggerFailed ? EXIT.failed : EXIT.ok;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-function report(ctx: CommandContext, names: Names, accepted: Accepted[], rejected: CheckedFile[]): void {
+function report(ctx: CommandContext, names: Names, accepted: Accepted[], rejected: CheckedFile[], triggered: TriggeredRun | undefined): void {
   const { output } = ctx;
   if (output.json) {
     output.result({
       accepted,
       rejected: rejected.map((r) => ({ file: r.file, errors: r.errors, ...(r.moreErrors ? { moreErrors: r.moreErrors } : {}) })),
+      run: triggered?.run ?? null,
     });
     return;
   }
@@ -124,4 +142,6 @@ function report(ctx: CommandContext, names: Names, accepted: Accepted[], rejecte
     for (const e of r.errors) output.line(`  line ${e.row}: ${e.reason}`);
     if (r.moreErrors > 0) output.line(`  … and ${r.moreErrors} more`);
   }
+  if (triggered?.run) output.line(`${output.style.green('run')}       ${triggered.run.runId} started (\`abalone-pipeline runs\` shows how it ends)`);
+  else if (triggered?.skipped) output.info(`no pipeline run started: ${triggered.skipped}`);
 }
