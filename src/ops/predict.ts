@@ -54,7 +54,7 @@ export async function readPredictRows(file: string | undefined, rowArgs: readonl
       sawContent = true;
       if (first && isFeatureHeader(line)) return;
       const parsed = parseFeatureRow(line);
-      if (parsed.ok) rows.push(parsed);
+      if (parsed.ok) rows.push({ sex: parsed.sex, measurements: parsed.measurements });
       else errors.push({ row: i + 1, reason: parsed.reason });
     });
     if (!sawContent) errors.push({ row: 1, reason: 'the file has no rows to predict (it is empty or a header alone)' });
@@ -63,7 +63,7 @@ export async function readPredictRows(file: string | undefined, rowArgs: readonl
   const argErrors: RejectedSource['errors'] = [];
   rowArgs.forEach((arg, i) => {
     const parsed = parseFeatureRow(arg);
-    if (parsed.ok) rows.push(parsed);
+    if (parsed.ok) rows.push({ sex: parsed.sex, measurements: parsed.measurements });
     else argErrors.push({ row: i + 1, reason: parsed.reason });
   });
   if (argErrors.length > 0) rejected.push({ source: '--row', errors: argErrors });
