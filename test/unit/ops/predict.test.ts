@@ -16,10 +16,10 @@ const names = deriveNames('abalone', 'us-east-1', '123456789012');
 const deps = () => ({ clients: createClients({ region: 'us-east-1', maxAttempts: 1, env: {} }), names });
 
 beforeEach(() => {
-  for (const m of [sagemaker, runtime]) {
-    m.reset();
-    m.onAnyCommand().rejects(new Error('unstubbed call'));
-  }
+  sagemaker.reset();
+  runtime.reset();
+  sagemaker.onAnyCommand().rejects(new Error('unstubbed call'));
+  runtime.onAnyCommand().rejects(new Error('unstubbed call'));
 });
 afterEach(() => {
   sagemaker.reset();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CreateCliTokenCommand, GetEnvironmentCommand, MWAAClient, MWAAServiceException } from '@aws-sdk/client-mwaa';
+import { CreateCliTokenCommand, GetEnvironmentCommand, MWAAClient, MWAAServiceException, type Environment } from '@aws-sdk/client-mwaa';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createClients } from '../../../src/aws/clients.js';
@@ -19,7 +19,7 @@ const TIMING: RunTiming = { cli: { minGapMs: 0, requestTimeoutMs: 5_000 }, pollM
 let fake: FakeAirflowCli | undefined;
 let tokens = 0;
 
-function environment(overrides: Record<string, unknown> = {}) {
+function environment(overrides: Record<string, unknown> = {}): { Environment: Environment } {
   return {
     Environment: {
       Name: names.environment,
@@ -27,8 +27,8 @@ function environment(overrides: Record<string, unknown> = {}) {
       WebserverAccessMode: 'PUBLIC_ONLY',
       LoggingConfiguration: { TaskLogs: { Enabled: true, LogLevel: 'INFO', CloudWatchLogGroupArn: `arn:aws:logs:us-east-1:123456789012:log-group:airflow-${names.environment}-Task` } },
       ...overrides,
-    },
-  } as never;
+    } as Environment,
+  };
 }
 
 function record(runId: string, decision: 'deployed' | 'rejected') {
@@ -70,10 +70,12 @@ async function start(options: ConstructorParameters<typeof FakeAirflowCli>[0]) {
 
 beforeEach(() => {
   tokens = 0;
-  for (const m of [mwaa, s3, sagemaker]) {
-    m.reset();
-    m.onAnyCommand().rejects(new Error('unstubbed call'));
-  }
+  mwaa.reset();
+  s3.reset();
+  sagemaker.reset();
+  mwaa.onAnyCommand().rejects(new Error('unstubbed call'));
+  s3.onAnyCommand().rejects(new Error('unstubbed call'));
+  sagemaker.onAnyCommand().rejects(new Error('unstubbed call'));
   mwaa.on(GetEnvironmentCommand).resolves(environment());
   mwaa.on(CreateCliTokenCommand).callsFake(async () => ({ CliToken: `token-${++tokens}`, WebServerHostname: 'abc.c2.us-east-1.airflow.amazonaws.com' }));
 });
