@@ -12,7 +12,7 @@ export async function runs(ctx: CommandContext, raw: Record<string, unknown>): P
   const session = await openSession(ctx.global);
   const timing = session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING;
   const result = await listRuns({ clients: session.clients, names: session.names, timing, signal: ctx.signal }, limit);
-  if (result.airflowUnavailable) output.info(`runs from the run records only (Airflow's own list needs the environment): ${result.airflowUnavailable}`);
+  if (result.airflowUnavailable) output.info(`runs from the run records only; Airflow's own list is not joined: ${result.airflowUnavailable}`);
   if (output.json) output.result({ runs: result.runs });
   else for (const line of runsTable(output.style, result.runs)) output.line(line);
   return EXIT.ok;
