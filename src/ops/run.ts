@@ -233,7 +233,7 @@ async function resultOf(record: RunRecord, deps: Pick<RunDeps, 'clients'>): Prom
  */
 export function taskLogWhere(environment: Environment, deps: Pick<RunDeps, 'clients' | 'names'>, runId: string, taskId: string): string {
   const stream = `dag_id=abalone_pipeline/run_id=${runId}/task_id=${taskId}/`;
-  if (deps.clients.endpoint('mwaa')) return `the local endpoint's task logs, ${stream}attempt=<n>.log`;
+  if (deps.clients.endpoint('mwaa')) return `on the machine running \`abalone-pipeline local\`, in its task log folder: ${stream}attempt=<n>.log`;
   const arn = environment.LoggingConfiguration?.TaskLogs?.CloudWatchLogGroupArn;
   const group = arn?.split(':log-group:')[1]?.replace(/:\*$/, '') ?? `airflow-${deps.names.environment}-Task`;
   return `CloudWatch Logs group ${group}, streams ${stream}attempt=<n>.log`;
