@@ -34,7 +34,9 @@ export class RunFollowReporter {
   private readonly indicator: WaitIndicator | undefined;
 
   constructor(private readonly output: Output) {
-    this.indicator = output.spinners ? new WaitIndicator(output) : undefined;
+    // ora divides by the terminal's width: a pseudo-terminal reporting 0 columns would make it loop.
+    const columns = (output.stderr as { columns?: number }).columns ?? 0;
+    this.indicator = output.spinners && columns > 0 ? new WaitIndicator(output) : undefined;
   }
 
   private write(text: string, progress = false): void {

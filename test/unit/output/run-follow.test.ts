@@ -61,6 +61,19 @@ describe('run output', () => {
     expect(json.text().err).toBe('10:01:02  train               failed\n');
   });
 
+  it('no spinner on a terminal that reports no width (ora would divide by it)', async () => {
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 0 });
+    let err = '';
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const output = createOutput({ json: false, color: false, stdout: new PassThrough(), stderr, env: {} });
+    expect(output.spinners).toBe(true);
+    const reporter = new RunFollowReporter(output);
+    reporter.onEvent({ kind: 'running', taskIds: ['train'] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    reporter.stop();
+    expect(err).toBe('');
+  });
+
   it('runs: a table newest first, dashes where a run has no value', () => {
     const lines = runsTable(plain, [
       { runId: 'manual__2026-12-01T10:00:00+00:00', state: 'success', start: '2026-12-01T10:00:00.123456+00:00', end: null, decision: 'skipped', rmse: null, threshold: null, endpoint: null, dataFiles: null, rows: null },
