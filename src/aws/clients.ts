@@ -8,6 +8,7 @@ import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { VERSION } from '../version.js';
 
 /** What the user told us about where and how to reach AWS. */
@@ -33,6 +34,7 @@ const SERVICE_ENV_SUFFIX = {
   ec2: 'EC2',
   sts: 'STS',
   sagemaker: 'SAGEMAKER',
+  sagemakerRuntime: 'SAGEMAKER_RUNTIME',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_ENV_SUFFIX;
@@ -51,6 +53,9 @@ export interface Clients {
   ec2(): Promise<EC2Client>;
   sts(): Promise<STSClient>;
   sagemaker(): Promise<SageMakerClient>;
+  sagemakerRuntime(): Promise<SageMakerRuntimeClient>;
+  /** The endpoint override in force for a service, or undefined when its calls go to AWS. */
+  endpoint(service: ServiceName): string | undefined;
 }
 
 /** The endpoint a service's calls go to, the way the SDK resolves it, with --endpoint-url first. */
@@ -104,6 +109,8 @@ export function createClients(options: AwsOptions & { region: string }): Clients
     ec2: memo('ec2', async (c) => new (await import('@aws-sdk/client-ec2')).EC2Client(c)),
     sts: memo('sts', async (c) => new (await import('@aws-sdk/client-sts')).STSClient(c)),
     sagemaker: memo('sagemaker', async (c) => new (await import('@aws-sdk/client-sagemaker')).SageMakerClient(c)),
+    sagemakerRuntime: memo('sagemakerRuntime', async (c) => new (await import('@aws-sdk/client-sagemaker-runtime')).SageMakerRuntimeClient(c)),
+    endpoint: (service) => endpointOverride(service, options),
   };
 }
 

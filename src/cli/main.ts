@@ -19,6 +19,9 @@ const COMMANDS: Record<string, Loader> = {
   destroy: async () => (await import('./commands/destroy.js')).destroy as never,
   'push-dags': async () => (await import('./commands/push-dags.js')).pushDags as never,
   'add-data': async () => (await import('./commands/add-data.js')).addData as never,
+  run: async () => (await import('./commands/run.js')).run as never,
+  runs: async () => (await import('./commands/runs.js')).runs as never,
+  predict: async () => (await import('./commands/predict.js')).predict as never,
   local: async () => (await import('./commands/local.js')).local as never,
 };
 
@@ -89,7 +92,28 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
     .command('add-data')
     .description('validate new survey data files and upload each valid file under <name>_data/new/')
     .argument('<file...>', 'CSV files with the nine abalone columns')
+    .option('--no-run', 'only upload: do not start a pipeline run')
     .action(action('add-data'));
+
+  program
+    .command('run')
+    .description('start a pipeline run (unpausing the DAG if needed) and follow it to its decision')
+    .option('--force', 'retrain even when no data is new (run conf {"force": true})', false)
+    .option('--no-follow', 'return once the run is started, printing its id')
+    .action(action('run'));
+
+  program
+    .command('runs')
+    .description("the pipeline's runs, newest first: state, decision, RMSE, data the model saw")
+    .option('--limit <n>', 'how many runs to show', '10')
+    .action(action('runs'));
+
+  program
+    .command('predict')
+    .description('predict ring counts and ages with the deployed model endpoint')
+    .argument('[csv-file]', 'rows of sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight (no rings)')
+    .option('--row <sex,length,...>', 'one row to predict (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .action(action('predict'));
 
   shapingOptions(
     program

@@ -54,3 +54,30 @@ export function parseRow(line: string): RowResult {
   const ringsValue = String(Number(fields[8]));
   return { ok: true, row: [sex, ...fields.slice(1, 8), ringsValue].join(',') };
 }
+
+/** The 8 survey fields a prediction takes: the header without rings. */
+export const FEATURE_HEADER = HEADER.slice(0, 8);
+
+export type FeatureRowResult = { ok: true; sex: string; measurements: number[] } | { ok: false; reason: string };
+
+export function isFeatureHeader(line: string): boolean {
+  const fields = line.split(',').map((f) => f.trim().toLowerCase());
+  return fields.length === FEATURE_HEADER.length && fields.every((f, i) => f === FEATURE_HEADER[i]);
+}
+
+/** A row without rings, checked by the same rules as a survey row (sex, then the seven measurements). */
+export function parseFeatureRow(line: string): FeatureRowResult {
+  const fields = line.split(',').map((f) => f.trim());
+  if (fields.length !== FEATURE_HEADER.length) {
+    const extra = fields.length === HEADER.length ? ': leave out rings, the value the model predicts' : '';
+    return { ok: false, reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected 8 (${FEATURE_HEADER.join(',')})${extra}` };
+  }
+  const sex = fields[0]!.toUpperCase();
+  const problems: string[] = SEXES.has(sex) ? [] : [`sex "${fields[0]}" is not M, F or I`];
+  MEASUREMENTS.forEach((name, i) => {
+    const problem = measurement(name, fields[i + 1]!);
+    if (problem) problems.push(problem);
+  });
+  if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
+  return { ok: true, sex, measurements: fields.slice(1, 8).map((f) => Number(f) + 0) };
+}

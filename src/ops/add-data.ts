@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { bucketExists, listKeys, putFile } from '../aws/s3-objects.js';
 import { checkSurveyFile, type CheckedFile } from '../data/survey-file.js';
 import type { Names } from '../engine/names.js';
-import { ToolError, UsageError } from '../errors.js';
+import { ToolError, UsageError, errorMessage } from '../errors.js';
 import type { OpContext } from './context.js';
+import { AWS_RUN_TIMING, EMULATED_RUN_TIMING } from './run.js';
+import { triggerRunAfterUpload, type TriggeredRun } from './trigger-run.js';
 
 export interface AcceptedFile {
   file: string;
@@ -19,6 +21,8 @@ export interface AddDataOutcome {
   readonly accepted: AcceptedFile[];
   /** Files with invalid rows: nothing of them was uploaded. */
   readonly rejected: CheckedFile[];
+  /** The run new data started (undefined with --no-run); `error` when starting it failed. */
+  readonly triggered?: TriggeredRun & { readonly error?: string };
 }
 
 /** `<prefix>abalone.20261128T130501Z.<8 hex>.csv`: sorts by upload time, never overwrites. */
@@ -53,7 +57,7 @@ async function assertReadable(files: string[]): Promise<void> {
  * already uploaded, by content, is reported as a duplicate and not uploaded again). Stops
  * uploading when interrupted; what was uploaded by then is in the outcome.
  */
-export async function addData(ctx: OpContext, files: string[]): Promise<AddDataOutcome> {
+export async function addData(ctx: OpContext, files: string[], options: { startRun: boolean } = { startRun: true }): Promise<AddDataOutcome> {
   await assertReadable(files);
   const session = await ctx.openSession();
   const { names } = session;
@@ -87,7 +91,19 @@ export async function addData(ctx: OpContext, files: string[]): Promise<AddDataO
         accepted.push({ file: file.file, key, rows: file.rows, duplicate: false });
       }
     }
-    return { names, accepted, rejected: checked.filter((c) => c.errors.length > 0) };
+    const rejected = checked.filter((c) => c.errors.length > 0);
+    if (!options.startRun || ctx.signal.aborted) return { names, accepted, rejected };
+    // New data retrains: a run starts (as `run --no-follow`) unless nothing new was uploaded.
+    const uploaded = accepted.filter((a) => !a.duplicate).length;
+    try {
+      const timing = session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING;
+      const onEvent = (e: { kind: string; message?: string }) => e.kind === 'notice' && e.message && ctx.output.info(e.message);
+      const triggered = await triggerRunAfterUpload({ clients: session.clients, names, timing, signal: ctx.signal, onEvent }, uploaded);
+      return { names, accepted, rejected, triggered };
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      return { names, accepted, rejected, triggered: { run: null, error: errorMessage(error) } };
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -4,21 +4,24 @@ import type { Names } from '../../engine/names.js';
 import { EXIT } from '../../errors.js';
 import { addData as add, type AcceptedFile } from '../../ops/add-data.js';
 import type { CommandContext } from '../context.js';
+import type { TriggeredRun } from '../../ops/trigger-run.js';
 import { opContext } from '../op-context.js';
 
-export async function addData(ctx: CommandContext, _raw: Record<string, unknown>, files: string[]): Promise<number> {
-  const { names, accepted, rejected } = await add(opContext(ctx), files);
-  report(ctx, names, accepted, rejected);
+export async function addData(ctx: CommandContext, raw: Record<string, unknown>, files: string[]): Promise<number> {
+  const { names, accepted, rejected, triggered } = await add(opContext(ctx), files, { startRun: raw.run !== false });
+  if (triggered?.error) ctx.output.info(ctx.output.style.red(`uploaded, but starting a pipeline run failed: ${triggered.error}`));
+  report(ctx, names, accepted, rejected, triggered);
   if (ctx.signal.aborted) return EXIT.interrupted;
-  return rejected.length > 0 ? EXIT.failed : EXIT.ok;
+  return rejected.length > 0 || triggered?.error ? EXIT.failed : EXIT.ok;
 }
 
-function report(ctx: CommandContext, names: Names, accepted: AcceptedFile[], rejected: CheckedFile[]): void {
+function report(ctx: CommandContext, names: Names, accepted: AcceptedFile[], rejected: CheckedFile[], triggered: TriggeredRun | undefined): void {
   const { output } = ctx;
   if (output.json) {
     output.result({
       accepted,
       rejected: rejected.map((r) => ({ file: r.file, errors: r.errors, ...(r.moreErrors ? { moreErrors: r.moreErrors } : {}) })),
+      run: triggered?.run ?? null,
     });
     return;
   }
@@ -31,4 +34,6 @@ function report(ctx: CommandContext, names: Names, accepted: AcceptedFile[], rej
     for (const e of r.errors) output.line(`  line ${e.row}: ${e.reason}`);
     if (r.moreErrors > 0) output.line(`  … and ${r.moreErrors} more`);
   }
+  if (triggered?.run) output.line(`${output.style.green('run')}       ${triggered.run.runId} started (\`abalone-pipeline runs\` shows how it ends)`);
+  else if (triggered?.skipped) output.info(`no pipeline run started: ${triggered.skipped}`);
 }

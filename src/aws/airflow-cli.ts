@@ -1,0 +1,180 @@
+import { CreateCliTokenCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
+import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
+import { getEnvironment } from './mwaa-environment.js';
+import { sleep } from './retry.js';
+
+/**
+ * The Airflow CLI that MWAA exposes on its web server
+ * (https://docs.aws.amazon.com/mwaa/latest/userguide/call-mwaa-apis-cli.html): a CreateCliToken
+ * call (the token is valid 60 seconds, so one is taken per command), then
+ * `POST https://<WebServerHostname>/aws_mwaa/cli` with `Authorization: Bearer <token>`,
+ * `Content-Type: text/plain` and the command line as the body; the answer is JSON
+ * `{"stdout": <base64>, "stderr": <base64>}`. AWS asks for one request at a time ("do not open a
+ * new request until the previous one completes"), so calls are queued and spaced.
+ */
+export interface CliOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface AirflowCliTiming {
+  /** Least time between the starts of two requests (AWS: 5 s). */
+  readonly minGapMs: number;
+  /** How long one request may take before it counts as failed. */
+  readonly requestTimeoutMs: number;
+}
+
+export interface AirflowCliOptions {
+  readonly mwaa: MWAAClient;
+  readonly environment: string;
+  /** The endpoint override in force for MWAA (an emulator): requests go to `<endpoint>/aws_mwaa/cli`. */
+  readonly endpointUrl?: string;
+  readonly timing: AirflowCliTiming;
+  readonly signal: AbortSignal;
+  /** For tests; the global fetch otherwise. */
+  readonly fetch?: typeof fetch;
+}
+
+/** HTTP statuses a web server answers to a token it does not accept (expired, or not yet valid). */
+const TOKEN_REJECTED = new Set([401, 403]);
+
+export class AirflowCli {
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastStart = 0;
+  /** How many times a token was refused and a new one taken (for tests and diagnostics). */
+  tokenRenewals = 0;
+
+  constructor(private readonly options: AirflowCliOptions) {}
+
+  /** Runs one Airflow CLI command line, e.g. `dags list-runs -d abalone_pipeline -o json`. */
+  run(command: string): Promise<CliOutput> {
+    const next = this.queue.then(
+      () => this.send(command),
+      () => this.send(command),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async send(command: string): Promise<CliOutput> {
+    const wait = this.lastStart + this.options.timing.minGapMs - Date.now();
+    if (wait > 0) await sleep(wait, this.options.signal);
+    for (let attempt = 1; ; attempt++) {
+      this.lastStart = Date.now();
+      const { token, hostname } = await this.token();
+      const response = await this.post(this.url(hostname), token, command);
+      if (TOKEN_REJECTED.has(response.status) && attempt === 1) {
+        // The token lives 60 s; a slow request or clock skew can outlive it: take a new one.
+        this.tokenRenewals += 1;
+        continue;
+      }
+      if (response.status !== 200) {
+        const hint = TOKEN_REJECTED.has(response.status) ? ' (a new CLI token was refused too: check the caller may call airflow:CreateCliToken for this environment)' : '';
+        throw new ToolError('AirflowCliError', `the Airflow CLI of ${this.options.environment} answered HTTP ${response.status} to \`${command}\`${hint}: ${firstLine(response.body)}`);
+      }
+      return decodeAnswer(response.body, command);
+    }
+  }
+
+  private url(hostname: string | undefined): string {
+    if (this.options.endpointUrl) return `${this.options.endpointUrl.replace(/\/+$/, '')}/aws_mwaa/cli`;
+    if (!hostname) throw new ToolError('NoWebServer', `CreateCliToken for ${this.options.environment} returned no web server host name`);
+    return `https://${hostname}/aws_mwaa/cli`;
+  }
+
+  private async token(): Promise<{ token: string; hostname?: string }> {
+    const out = await this.options.mwaa.send(new CreateCliTokenCommand({ Name: this.options.environment }), { abortSignal: this.options.signal });
+    if (!out.CliToken) throw new ToolError('NoCliToken', `CreateCliToken for ${this.options.environment} returned no token`);
+    return { token: out.CliToken, hostname: out.WebServerHostname };
+  }
+
+  private async post(url: string, token: string, command: string): Promise<{ status: number; body: string }> {
+    const doFetch = this.options.fetch ?? fetch;
+    const timeout = AbortSignal.timeout(this.options.timing.requestTimeoutMs);
+    try {
+      const response = await doFetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' },
+        body: command,
+        signal: AbortSignal.any([this.options.signal, timeout]),
+      });
+      return { status: response.status, body: await response.text() };
+    } catch (error) {
+      if (this.options.signal.aborted) throw new InterruptedError(`interrupted during \`${command}\``);
+      if (timeout.aborted) throw new ToolError('AirflowCliTimeout', `the Airflow CLI of ${this.options.environment} did not answer \`${command}\` within ${Math.round(this.options.timing.requestTimeoutMs / 1000)}s`);
+      const cause = (error as { cause?: unknown }).cause;
+      throw new ToolError('AirflowCliUnreachable', `cannot reach the Airflow web server at ${url} (${errorName(cause ?? error)}: ${errorMessage(cause ?? error)})`);
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.slice(0, 300) || '(empty body)';
+}
+
+export function decodeAnswer(body: string, command: string): CliOutput {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new ToolError('AirflowCliError', `the Airflow CLI answered \`${command}\` with something that is not JSON: ${firstLine(body)}`);
+  }
+  const answer = parsed as { stdout?: unknown; stderr?: unknown };
+  const decode = (value: unknown) => (typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '');
+  return { stdout: decode(answer.stdout), stderr: decode(answer.stderr) };
+}
+
+/**
+ * Airflow's `-o json` output (airflow/cli/simple_table.py, AirflowConsole.print_as_json): a JSON
+ * list, or the text "No data found" when the list is empty. Undefined when stdout is neither.
+ */
+export function parseJsonRows<T = Record<string, unknown>>(stdout: string): T[] | undefined {
+  const text = stdout.trim();
+  if (text === '' || /^No data found\b/.test(text)) return [];
+  const start = text.indexOf('[');
+  if (start < 0) return undefined;
+  try {
+    const rows = JSON.parse(text.slice(start)) as unknown;
+    return Array.isArray(rows) ? (rows as T[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last meaningful line Airflow wrote to stderr: the exception, for a one-line error. */
+export function lastErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^(WARNING|INFO|DEBUG)\b|^\[.*\] \{.*\} (WARNING|INFO)/.test(l));
+  return lines.at(-1) ?? '';
+}
+
+export interface UsableEnvironment {
+  readonly environment: Environment;
+}
+
+/**
+ * The environment, checked before any CLI call: it must exist, be AVAILABLE, and have a web
+ * server this machine can reach (PRIVATE_ONLY is reachable only from inside its VPC, so the
+ * call would hang until a network timeout).
+ */
+export async function usableEnvironment(mwaa: MWAAClient, name: string): Promise<Environment> {
+  const environment = await getEnvironment(mwaa, name);
+  const problem = environmentProblem(name, environment);
+  if (problem) throw new ToolError(problem.code, problem.message);
+  return environment!;
+}
+
+export function environmentProblem(name: string, environment: Environment | undefined): { code: string; message: string } | undefined {
+  if (!environment) {
+    return { code: 'NoEnvironment', message: `the Airflow environment ${name} does not exist: run \`abalone-pipeline up\` first` };
+  }
+  if (environment.Status !== 'AVAILABLE') {
+    return { code: 'EnvironmentNotAvailable', message: `the Airflow environment ${name} is ${environment.Status}, not AVAILABLE: wait for it (\`abalone-pipeline status\`) or run \`abalone-pipeline up\`` };
+  }
+  if (environment.WebserverAccessMode === 'PRIVATE_ONLY') {
+    return {
+      code: 'WebserverPrivate',
+      message: `the Airflow web server of ${name} is PRIVATE_ONLY: its CLI endpoint cannot be reached from outside the environment's VPC; run this from a machine in the VPC, or switch with \`abalone-pipeline up --webserver-access PUBLIC_ONLY\``,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+import { EXIT } from '../../errors.js';
+import { AWS_RUN_TIMING, EMULATED_RUN_TIMING, runPipeline } from '../../ops/run.js';
+import { outcomeLines, runDocument, RunFollowReporter } from '../../output/run-follow.js';
+import type { CommandContext } from '../context.js';
+import { openSession } from '../session.js';
+
+export async function run(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+  const { output } = ctx;
+  const session = await openSession(ctx.global);
+  const reporter = new RunFollowReporter(output);
+  try {
+    const outcome = await runPipeline(
+      {
+        clients: session.clients,
+        names: session.names,
+        timing: session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING,
+        signal: ctx.signal,
+        onEvent: reporter.onEvent,
+      },
+      { force: raw.force === true, follow: raw.follow !== false },
+    );
+    reporter.stop();
+    if (output.json) output.result(runDocument(outcome));
+    else for (const line of outcomeLines(output.style, outcome)) output.line(line);
+    return outcome.state === 'failed' ? EXIT.failed : EXIT.ok;
+  } finally {
+    reporter.stop();
+  }
+}

@@ -1,0 +1,248 @@
+import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import type { Environment } from '@aws-sdk/client-mwaa';
+import { AirflowCli, lastErrorLine, usableEnvironment, type AirflowCliTiming } from '../aws/airflow-cli.js';
+import type { Clients } from '../aws/clients.js';
+import { sleep } from '../aws/retry.js';
+import { describeWait, waitTimeoutMs } from '../engine/timing.js';
+import type { Names } from '../engine/names.js';
+import { InterruptedError, ToolError } from '../errors.js';
+import { PipelineDag, pipelineImportErrors, type TaskStateRow } from './pipeline-dag.js';
+import { readRunRecord, runRecordKey, type RunRecord } from './run-records.js';
+
+/** Intervals of `run`; the caller picks AWS's or the local endpoint's (no `emulated ?` here). */
+export interface RunTiming {
+  readonly cli: AirflowCliTiming;
+  /** Between two looks at the run's task states. */
+  readonly pollMs: number;
+  /** After unpausing, how long to look for the scheduled run Airflow starts for the latest interval. */
+  readonly scheduledRunWaitMs: number;
+  /** Bound on following one run; ABALONE_WAIT_TIMEOUT replaces it. */
+  readonly followTimeoutMs: number;
+}
+
+/** MWAA: one CLI request at a time, no faster than every 5 s; the DAG's dagrun_timeout is 6 h. */
+export const AWS_RUN_TIMING: RunTiming = {
+  cli: { minGapMs: 5_000, requestTimeoutMs: 60_000 },
+  pollMs: 5_000,
+  scheduledRunWaitMs: 30_000,
+  followTimeoutMs: 6 * 3600_000 + 10 * 60_000,
+};
+
+export const EMULATED_RUN_TIMING: RunTiming = {
+  cli: { minGapMs: 0, requestTimeoutMs: 60_000 },
+  pollMs: 300,
+  scheduledRunWaitMs: 1_500,
+  followTimeoutMs: 30 * 60_000,
+};
+
+export type RunEvent =
+  | { kind: 'notice'; message: string }
+  | { kind: 'started'; runId: string; state: string; how: 'triggered' | 'scheduled' }
+  | { kind: 'task'; task: TaskStateRow; at: Date }
+  | { kind: 'running'; taskIds: string[] };
+
+export interface RunDeps {
+  readonly clients: Clients;
+  readonly names: Names;
+  readonly timing: RunTiming;
+  readonly signal: AbortSignal;
+  readonly onEvent: (event: RunEvent) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export type Decision = 'deployed' | 'rejected' | 'skipped';
+
+export interface RunResult {
+  readonly decision: Decision;
+  readonly rmse: number | null;
+  readonly threshold: number | null;
+  readonly endpoint: string | null;
+  /** DescribeEndpoint's status after a deployment (e.g. InService). */
+  readonly endpointStatus: string | null;
+  readonly dataFiles: number | null;
+  readonly rows: number | null;
+}
+
+export interface TaskLog {
+  readonly taskId: string;
+  /** Where its log is: a CloudWatch Logs group and stream on AWS, a path against the local endpoint. */
+  readonly where: string;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly state: string;
+  readonly tasks: TaskStateRow[];
+  readonly result: RunResult | null;
+  readonly failed: TaskLog[];
+  /** Set when the run succeeded but its record could not be found. */
+  readonly missingRecord?: string;
+}
+
+const TERMINAL_TASK = new Set(['success', 'failed', 'skipped', 'upstream_failed', 'removed']);
+const FINISHED_RUN = new Set(['success', 'failed']);
+/** Tasks that run before the short-circuit decides; every other task is skipped when nothing is new. */
+const BEFORE_DECISION = new Set(['load_config', 'check_new_data']);
+
+export interface OpenDag {
+  readonly dag: PipelineDag;
+  readonly cli: AirflowCli;
+  readonly environment: Environment;
+}
+
+/** Checks the environment (exists, AVAILABLE, reachable web server), then a CLI client for it. */
+export async function openPipelineDag(clients: Clients, names: Names, timing: RunTiming, signal: AbortSignal): Promise<OpenDag> {
+  const mwaa = await clients.mwaa();
+  const environment = await usableEnvironment(mwaa, names.environment);
+  const cli = new AirflowCli({ mwaa, environment: names.environment, endpointUrl: clients.endpoint('mwaa'), timing: timing.cli, signal });
+  return { dag: new PipelineDag(cli), cli, environment };
+}
+
+/**
+ * Starts one run: an import error stops here; a paused DAG is unpaused (MWAA creates DAGs
+ * paused), and when unpausing made Airflow's scheduler start a run for the latest interval
+ * (it does so even with catchup=False), that run is the one; otherwise a run is triggered.
+ */
+export async function startRun(dag: PipelineDag, options: { force: boolean; timing: RunTiming; signal: AbortSignal; onEvent: (e: RunEvent) => void }): Promise<{ runId: string; state: string }> {
+  const errors = pipelineImportErrors(await dag.importErrors());
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.filepath}: ${lastErrorLine(e.error) || e.error.trim()}`);
+    throw new ToolError('DagImportError', `Airflow cannot import the pipeline's DAG (an import error, not a run): ${lines.join('; ')}. Fix the file and run \`abalone-pipeline push-dags\``);
+  }
+  const unpausedAt = Date.now();
+  if (await dag.unpause()) {
+    options.onEvent({ kind: 'notice', message: `DAG ${dag.dagId} was paused (MWAA creates DAGs paused): unpaused it` });
+    const scheduled = await scheduledRunAfterUnpause(dag, unpausedAt, options);
+    if (scheduled) {
+      if (options.force) {
+        options.onEvent({ kind: 'notice', message: `unpausing started the scheduled run ${scheduled.runId}; following it instead of starting a second run (it has no force in its conf: if it skips, run \`abalone-pipeline run --force\` again)` });
+      } else {
+        options.onEvent({ kind: 'notice', message: `unpausing started the scheduled run ${scheduled.runId}: following it instead of starting a second run` });
+      }
+      options.onEvent({ kind: 'started', runId: scheduled.runId, state: scheduled.state, how: 'scheduled' });
+      return scheduled;
+    }
+  }
+  const run = await dag.trigger(options.force ? { force: true } : undefined);
+  options.onEvent({ kind: 'started', runId: run.runId, state: run.state, how: 'triggered' });
+  return run;
+}
+
+async function scheduledRunAfterUnpause(dag: PipelineDag, unpausedAt: number, options: { timing: RunTiming; signal: AbortSignal }) {
+  const until = Date.now() + options.timing.scheduledRunWaitMs;
+  for (;;) {
+    const runs = await dag.listRuns();
+    const found = runs.find(
+      (r) => r.runId.startsWith('scheduled__') && (r.state === 'queued' || r.state === 'running' || (r.start !== null && Date.parse(r.start) >= unpausedAt - 60_000)),
+    );
+    if (found) return { runId: found.runId, state: found.state };
+    if (Date.now() >= until) return undefined;
+    await sleep(options.timing.pollMs, options.signal);
+  }
+}
+
+/** Follows a run until it ends: one event per task state change, bounded by ABALONE_WAIT_TIMEOUT. */
+export async function followRun(open: OpenDag, runId: string, deps: RunDeps): Promise<RunOutcome> {
+  const { dag } = open;
+  const timeoutMs = waitTimeoutMs(deps.timing.followTimeoutMs, deps.env);
+  const deadline = Date.now() + timeoutMs;
+  const seen = new Map<string, string | null>();
+  let tasks: TaskStateRow[] = [];
+  let runState = 'queued';
+  try {
+    for (let poll = 0; ; poll++) {
+      tasks = await dag.taskStates(runId);
+      for (const task of tasks) {
+        if (task.state !== null && seen.get(task.taskId) !== task.state) deps.onEvent({ kind: 'task', task, at: new Date() });
+        seen.set(task.taskId, task.state);
+      }
+      deps.onEvent({ kind: 'running', taskIds: tasks.filter((t) => t.state === 'running').map((t) => t.taskId) });
+      const allDone = tasks.length > 0 && tasks.every((t) => t.state !== null && TERMINAL_TASK.has(t.state));
+      // The run's own state decides the end (Airflow sets it from its leaf tasks); it is read
+      // when every task has ended, and now and then meanwhile (a dagrun_timeout ends a run too).
+      if (allDone || poll % 6 === 5) {
+        const run = (await dag.listRuns()).find((r) => r.runId === runId);
+        if (run) runState = run.state;
+        if (run && FINISHED_RUN.has(run.state)) {
+          if (!allDone) tasks = await dag.taskStates(runId);
+          break;
+        }
+      }
+      if (Date.now() >= deadline) {
+        throw new ToolError('WaitTimeout', `gave up following run ${runId} after ${describeWait(timeoutMs)} (still ${runState}); the run goes on in Airflow: \`abalone-pipeline runs\` shows how it ends`);
+      }
+      await sleep(deps.timing.pollMs, deps.signal);
+    }
+  } catch (error) {
+    if (deps.signal.aborted || error instanceof InterruptedError) {
+      throw new InterruptedError(`stopped following run ${runId}; the run goes on in Airflow: \`abalone-pipeline runs\` shows how it ends`);
+    }
+    throw error;
+  }
+  return finish(open, runId, runState, tasks, deps);
+}
+
+/** `skipped`: check_new_data succeeded and short-circuited every later task (contracts C). */
+export function isSkipped(tasks: readonly TaskStateRow[]): boolean {
+  const check = tasks.find((t) => t.taskId === 'check_new_data');
+  const later = tasks.filter((t) => !BEFORE_DECISION.has(t.taskId));
+  return check?.state === 'success' && later.length > 0 && later.every((t) => t.state === 'skipped');
+}
+
+async function finish(open: OpenDag, runId: string, state: string, tasks: TaskStateRow[], deps: RunDeps): Promise<RunOutcome> {
+  if (state !== 'success') {
+    const failed = tasks.filter((t) => t.state === 'failed').sort((a, b) => (a.end ?? '').localeCompare(b.end ?? ''));
+    return { runId, state, tasks, result: null, failed: failed.map((t) => ({ taskId: t.taskId, where: taskLogWhere(open.environment, deps, runId, t.taskId) })) };
+  }
+  if (isSkipped(tasks)) {
+    return { runId, state, tasks, failed: [], result: { decision: 'skipped', rmse: null, threshold: null, endpoint: null, endpointStatus: null, dataFiles: null, rows: null } };
+  }
+  const record = await readRunRecord(await deps.clients.s3(), deps.names, runId);
+  if (!record) {
+    return { runId, state, tasks, failed: [], result: null, missingRecord: `s3://${deps.names.bucket}/${runRecordKey(deps.names, runId)}` };
+  }
+  return { runId, state, tasks, failed: [], result: await resultOf(record, deps) };
+}
+
+async function resultOf(record: RunRecord, deps: Pick<RunDeps, 'clients'>): Promise<RunResult> {
+  let endpointStatus: string | null = null;
+  if (record.decision === 'deployed' && record.endpoint) {
+    try {
+      const sagemaker = await deps.clients.sagemaker();
+      endpointStatus = (await sagemaker.send(new DescribeEndpointCommand({ EndpointName: record.endpoint }))).EndpointStatus ?? null;
+    } catch {
+      endpointStatus = 'not found';
+    }
+  }
+  return {
+    decision: record.decision,
+    rmse: record.rmse,
+    threshold: record.threshold,
+    endpoint: record.endpoint,
+    endpointStatus,
+    dataFiles: record.dataFiles.length,
+    rows: record.rows,
+  };
+}
+
+/**
+ * Where a task's log is. MWAA sends task logs to the CloudWatch Logs group of the environment's
+ * TaskLogs module (`airflow-<env>-Task`), one stream per attempt named by Airflow 2's
+ * log_filename_template, `dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`. The local
+ * endpoint keeps the same tree on this machine.
+ */
+export function taskLogWhere(environment: Environment, deps: Pick<RunDeps, 'clients' | 'names'>, runId: string, taskId: string): string {
+  const stream = `dag_id=abalone_pipeline/run_id=${runId}/task_id=${taskId}/`;
+  if (deps.clients.endpoint('mwaa')) return `on the machine running \`abalone-pipeline local\`, in its task log folder: ${stream}attempt=<n>.log`;
+  const arn = environment.LoggingConfiguration?.TaskLogs?.CloudWatchLogGroupArn;
+  const group = arn?.split(':log-group:')[1]?.replace(/:\*$/, '') ?? `airflow-${deps.names.environment}-Task`;
+  return `CloudWatch Logs group ${group}, streams ${stream}attempt=<n>.log`;
+}
+
+/** `run`: start a run and (unless followOff) follow it to its end. */
+export async function runPipeline(deps: RunDeps, options: { force: boolean; follow: boolean }): Promise<RunOutcome> {
+  const open = await openPipelineDag(deps.clients, deps.names, deps.timing, deps.signal);
+  const started = await startRun(open.dag, { force: options.force, timing: deps.timing, signal: deps.signal, onEvent: deps.onEvent });
+  if (!options.follow) return { runId: started.runId, state: started.state, tasks: [], result: null, failed: [] };
+  return followRun(open, started.runId, deps);
+}
