@@ -149,10 +149,8 @@ describe('faults between the CLI and AWS', () => {
 
   it('an error that does not clear is retried a bounded number of times, then reported (exit 1), and a rerun converges', async () => {
     proxy.configure({ rules: [{ match: isCall('ec2', 'CreateSubnet'), fault: { kind: 'error', phase: 'before', error: { status: 400, code: 'InvalidVpcID.NotFound', message: "The vpc ID 'vpc-0abc' does not exist" } }, times: 1000 }] });
-    const started = Date.now();
     const run = await up();
     expect(run.code, run.stderr).toBe(1);
-    expect(Date.now() - started).toBeLessThan(60_000);
     const attempts = proxy.injected.length;
     expect(attempts).toBeGreaterThan(1);
     expect(attempts).toBeLessThan(20);
