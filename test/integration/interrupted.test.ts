@@ -150,6 +150,76 @@ describe('destroy killed with SIGKILL, then run again', () => {
   );
 });
 
+describe('park and its resume killed with SIGKILL, then run again', () => {
+  const PARK_KILL_POINTS = 2;
+  const RESUME_KILL_POINTS = 2;
+  /** After one uninterrupted `park` of an `up`. */
+  let parkedReference: string[];
+  let parkCalls: number;
+  let resumeCalls: number;
+
+  const parkedMark = async () => JSON.parse((await clients.ssm.send(new GetParameterCommand({ Name: '/abalone-pipeline/abalone/settings' }))).Parameter!.Value!).parked;
+
+  beforeAll(async () => {
+    await endpoint.reset();
+    const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+    expect(up.code, up.stderr).toBe(0);
+    proxy.configure({});
+    const park = await runCli(['park', '--yes'], { env: throughProxy(), timeoutMs: 120_000 });
+    expect(park.code, park.stderr).toBe(0);
+    parkCalls = proxy.calls.length;
+    parkedReference = inventoryLines(await takeInventory(clients));
+    proxy.configure({});
+    const resume = await runCli(['up', '--yes'], { env: throughProxy(), timeoutMs: 120_000 });
+    expect(resume.code, resume.stderr).toBe(0);
+    resumeCalls = proxy.calls.length;
+    await expectConverged(reference);
+  }, 180_000);
+
+  it.each(killPoints(SEED + 2, PARK_KILL_POINTS, 400).map((p, i) => [i + 1, p] as const))(
+    'park kill point %i: the second park reaches the parked state, and up from there converges',
+    async (_i, drawn) => {
+      const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(up.code, up.stderr).toBe(0);
+      const at = Math.max(4, Math.round((drawn.at * parkCalls) / 400));
+      const { killedBy } = await killedAt(['park', '--yes'], at, drawn.phase);
+      const where = `killed at call ${at} of ${parkCalls} (${killedBy?.service} ${killedBy?.operation}, ${drawn.phase} the upstream)`;
+
+      const rerun = await runCli(['park', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
+      await expectConverged(parkedReference);
+      expect(await parkedMark(), where).toBeDefined();
+
+      const resume = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(resume.code, `${where}\n${resume.stderr}`).toBe(0);
+      await expectConverged(reference);
+      expect(await parkedMark(), where).toBeUndefined();
+    },
+    180_000,
+  );
+
+  it.each(killPoints(SEED + 3, RESUME_KILL_POINTS, 400).map((p, i) => [i + 1, p] as const))(
+    'resume kill point %i: the second up converges and clears the parked mark',
+    async (_i, drawn) => {
+      const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(up.code, up.stderr).toBe(0);
+      const park = await runCli(['park', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(park.code, park.stderr).toBe(0);
+      const at = Math.max(4, Math.round((drawn.at * resumeCalls) / 400));
+      const { killedBy } = await killedAt(['up', '--yes'], at, drawn.phase);
+      const where = `killed at call ${at} of ${resumeCalls} (${killedBy?.service} ${killedBy?.operation}, ${drawn.phase} the upstream)`;
+      // Killed before the end, the resume has not cleared the mark.
+      expect(await parkedMark(), where).toBeDefined();
+
+      const rerun = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
+      await expectConverged(reference);
+      expect(await parkedMark(), where).toBeUndefined();
+    },
+    180_000,
+  );
+});
+
 describe('Ctrl-C (SIGINT)', () => {
   /** Runs `up` through the proxy and sends it SIGINT when `when` first accepts a call (before forwarding it). */
   async function interruptedWhen(when: (call: ProxyCall) => boolean, extra: string[] = []) {
