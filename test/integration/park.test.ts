@@ -130,7 +130,9 @@ describe('park, then up', () => {
 
     const resume = await cli(['up', '--yes']);
     expect(resume.code, resume.stderr).toBe(0);
-    expect(resume.stderr).toMatch(/is parked .*Hourly cost resumed \(list price, us-east-1, as of .*\): \$[\d.]+\/h/);
+    expect(resume.stderr).toMatch(/^Pipeline "abalone" is parked \(since .*\): up resumes it\.$/m);
+    expect(resume.stderr).toMatch(/^Hourly cost resumed \(list price, us-east-1, as of .*\): \$[\d.]+\/h/m);
+    expect(resume.stderr).toMatch(/^ +endpoint +\$0\.115\/h +SageMaker endpoint ml\.m5\.large × 1/m);
     expect(resume.stderr).toMatch(/^resumed: pipeline "abalone" is no longer parked$/m);
     expect(resume.stdout).toMatch(new RegExp(`model-endpoint +\\+ create .*endpoint/abalone-endpoint .*from the kept endpoint config ${deployed.config}`));
     expect((await storedSettings()).parked).toBeUndefined();

@@ -10,9 +10,10 @@ import type { Session } from '../session.js';
 /** `up` on a parked pipeline, before it asks: what resuming will cost by the hour again. */
 export function resumeCostLines(config: PipelineConfig, session: Session): string[] {
   if (!config.parked) return [];
-  const heading = `Pipeline "${session.names.name}" is parked (since ${config.parked.since}); up resumes it. Hourly cost resumed`;
+  const parked = `Pipeline "${session.names.name}" is parked (since ${config.parked.since}): up resumes it.`;
+  const heading = 'Hourly cost resumed';
   try {
-    return hourlyCostLines(
+    return [parked, ...hourlyCostLines(
       heading,
       hourlyCost({
         region: session.names.region,
@@ -20,9 +21,9 @@ export function resumeCostLines(config: PipelineConfig, session: Session): strin
         natGateways: config.subnetIds ? 0 : config.natGateways,
         ...(config.parked.endpoint ? { endpoint: config.parked.endpoint } : {}),
       }),
-    );
+    )];
   } catch (error) {
-    return [`${heading}: not known (${errorMessage(error)})`];
+    return [parked, `${heading}: not known (${errorMessage(error)})`];
   }
 }
 

@@ -24,11 +24,11 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   const config = await configFor(raw, session);
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
+  for (const line of resumeCostLines(config, session)) ctx.output.info(line);
   // A dry run makes no write, so it takes no lock either.
   if (dryRun) return finish(ctx, plan, await runSteps(ctx, plan, 'plan'), startedAt, true);
 
   return withLock(ctx, session, 'up', Boolean(raw.forceUnlock), async () => {
-    for (const line of resumeCostLines(config, session)) ctx.output.info(line);
     if (!ctx.global.yes) {
       const go = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
       if (!go) {
