@@ -155,8 +155,12 @@ export const ensureVpc: Step = {
 
 /**
  * What `park` removes of the network: the NAT gateways and their elastic IPs (billed by the hour),
- * with destroy's own deletes. The route tables stay: their default routes become blackholes,
- * which `up` points at the recreated gateways (routeDrifts), so park deletes no route.
+ * with destroy's own deletes. DeleteNatGateway "disassociates its Elastic IP address, but does
+ * not release the address" (billed as a public IPv4 address), so the addresses are released too
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html). It "does
+ * not delete any NAT gateway routes": the private route tables keep theirs, in the `blackhole`
+ * state ("the route's target isn't available", API_Route.html), free and unused while nothing
+ * runs; `up` points them at the recreated gateways (routeDrifts), so park deletes no route.
  */
 export async function planParkNetwork(ctx: StepContext): Promise<Change[]> {
   const ec2 = await ctx.clients.ec2();

@@ -114,7 +114,12 @@ function deleteEndpointChange(ctx: StepContext, sagemaker: SageMakerClient, endp
   });
 }
 
-/** What `park` removes of the SageMaker resources: the endpoint only (billed by the hour while idle). */
+/**
+ * What `park` removes of the SageMaker resources: the endpoint only (billed by the hour while idle).
+ * "Deleting an endpoint will not delete the endpoint configuration or the SageMaker AI model"
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-delete-resources.html), so
+ * CreateEndpoint with the kept config brings the same model back.
+ */
 export async function planParkEndpoint(ctx: StepContext): Promise<Change[]> {
   const sagemaker = await ctx.clients.sagemaker();
   const endpoint = await describeEndpoint(sagemaker, ctx.names);
