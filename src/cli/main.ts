@@ -17,6 +17,7 @@ const COMMANDS: Record<string, Loader> = {
   up: async () => (await import('./commands/up.js')).up as never,
   status: async () => (await import('./commands/status.js')).status as never,
   destroy: async () => (await import('./commands/destroy.js')).destroy as never,
+  park: async () => (await import('./commands/park.js')).park as never,
   'push-dags': async () => (await import('./commands/push-dags.js')).pushDags as never,
   'add-data': async () => (await import('./commands/add-data.js')).addData as never,
   run: async () => (await import('./commands/run.js')).run as never,
@@ -123,6 +124,14 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
       .option('--no-wait', 'do not wait for deletions AWS runs asynchronously')
       .option('--force-unlock', 'break a live lock held by another run', false),
   ).action(action('destroy'));
+
+  shapingOptions(
+    program
+      .command('park')
+      .description('delete what bills by the hour while idle (Airflow environment, NAT gateways, endpoint); `up` resumes')
+      .option('--dry-run', 'print what it would delete; make no mutating call', false)
+      .option('--force-unlock', 'break a live lock held by another run', false),
+  ).action(action('park'));
 
   program
     .command('local')

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ssmParameterStore } from '../aws/ssm-store.js';
 import type { PipelineConfig } from '../engine/config.js';
-import { SETTING_KEYS, readSettings } from '../engine/settings.js';
+import { SETTING_KEYS, parkedMarkOf, readSettings } from '../engine/settings.js';
 import type { Session } from './session.js';
 import { UsageError } from '../errors.js';
 import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
@@ -77,5 +77,8 @@ export function withStoredSettings(raw: Record<string, unknown>, stored: Record<
 
 /** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
 export async function configFor(raw: Record<string, unknown>, session: Session): Promise<PipelineConfig> {
-  return withStoredSettings(raw, await readSettings(ssmParameterStore(await session.clients.ssm()), session.names));
+  const stored = await readSettings(ssmParameterStore(await session.clients.ssm()), session.names);
+  const parked = parkedMarkOf(stored);
+  const config = withStoredSettings(raw, stored);
+  return parked ? { ...config, parked } : config;
 }

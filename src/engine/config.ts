@@ -1,4 +1,5 @@
 import type { EnvironmentClass } from '../aws/mwaa-catalog.js';
+import type { ParkedMark } from './settings.js';
 
 export type EtlEngine = 'pythonshell' | 'spark';
 export type WebserverAccess = 'PUBLIC_ONLY' | 'PRIVATE_ONLY';
@@ -24,4 +25,6 @@ export interface PipelineConfig {
   readonly airflowDir: string;
   /** The folder holding the shipped artifacts (data/, lambda/). */
   readonly artifactsDir: string;
+  /** Set while the pipeline is parked (`park`): what `up` needs to resume it. */
+  readonly parked?: ParkedMark;
 }

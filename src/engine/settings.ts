@@ -27,10 +27,48 @@ export function settingsParameter(names: Names): string {
   return `${names.ssmPrefix}/settings`;
 }
 
-/** The stored settings as one stable JSON text (sorted keys, no undefined values). */
+/** The stored settings as one stable JSON text (sorted keys, no undefined values), the parked mark last. */
 export function settingsValue(config: PipelineConfig): string {
-  const entries = SETTING_KEYS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]);
+  const entries: Array<[string, unknown]> = SETTING_KEYS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]);
+  if (config.parked) entries.push([PARKED_KEY, config.parked]);
   return JSON.stringify(Object.fromEntries(entries));
+}
+
+/**
+ * What `park` records in the stored settings (key `parked`), so that `up` knows to resume and
+ * how: the endpoint it deleted, to be created again from its kept endpoint config.
+ */
+export interface ParkedMark {
+  /** When `park` first marked the pipeline (ISO 8601). */
+  readonly since: string;
+  readonly endpoint?: KeptEndpoint;
+}
+
+export interface KeptEndpoint {
+  /** The endpoint config the deleted endpoint served (kept by park, with its model). */
+  readonly config: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+}
+
+const PARKED_KEY = 'parked';
+
+/** The parked mark in stored settings, or undefined when there is none (or it is unreadable). */
+export function parkedMarkOf(stored: Record<string, unknown>): ParkedMark | undefined {
+  const mark = stored[PARKED_KEY] as Record<string, unknown> | undefined;
+  if (!mark || typeof mark !== 'object' || typeof mark.since !== 'string') return undefined;
+  const e = mark.endpoint as Record<string, unknown> | undefined;
+  const endpoint =
+    e && typeof e.config === 'string' && typeof e.instanceType === 'string' && typeof e.instanceCount === 'number'
+      ? { config: e.config, instanceType: e.instanceType, instanceCount: e.instanceCount }
+      : undefined;
+  return { since: mark.since, ...(endpoint ? { endpoint } : {}) };
+}
+
+/** The stored settings text with the mark set (or, with undefined, removed); every other key as stored. */
+export function withParkedMark(stored: Record<string, unknown>, mark: ParkedMark | undefined): string {
+  const { [PARKED_KEY]: _previous, ...rest } = stored;
+  return JSON.stringify(mark ? { ...rest, [PARKED_KEY]: mark } : rest);
 }
 
 /** What the last `up` stored, or {} when nothing (or something unreadable) is there. */

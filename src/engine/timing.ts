@@ -66,6 +66,8 @@ export interface TimingProfile {
   readonly natGateway: SdkWaiter;
   /** The SDK's SageMaker endpoint-deleted waiter. */
   readonly endpointDeleted: SdkWaiter;
+  /** The SDK's SageMaker endpoint-in-service waiter (resuming a parked endpoint). */
+  readonly endpointInService: SdkWaiter;
 }
 
 /** A NAT gateway is usually available in 1-3 minutes and gone in about one; 10 is a clear failure. */
@@ -97,5 +99,7 @@ export function timingProfile(options: { emulated: boolean; env?: NodeJS.Process
       ...pick({ minDelay: 1, maxDelay: 2 }, {}),
     },
     endpointDeleted: { maxWaitTime: 30 * 60, ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 15, maxDelay: 60 }) },
+    // A new endpoint is usually InService in 5-10 minutes on AWS.
+    endpointInService: { maxWaitTime: 60 * 60, ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 30, maxDelay: 60 }) },
   };
 }

@@ -33,7 +33,8 @@ export interface Change extends ChangeRecord {
   apply(): Promise<void>;
 }
 
-export type ResourceStateName = 'ok' | 'missing' | 'drift' | 'creating' | 'updating' | 'deleting' | 'failed';
+/** `parked`: removed by `park` on purpose (billed by the hour while idle); `up` recreates it. */
+export type ResourceStateName = 'ok' | 'missing' | 'drift' | 'creating' | 'updating' | 'deleting' | 'failed' | 'parked';
 
 export interface ResourceState {
   readonly type: string;

@@ -1,4 +1,7 @@
+import type { HourlyCost } from '../engine/cost.js';
 import type { ResourceRow } from '../engine/reconcile.js';
+import type { ParkedMark } from '../engine/settings.js';
+import { hourlyCostDocument, hourlyCostLines } from './hourly-cost-report.js';
 import type { Output } from './output.js';
 import type { Style } from './style.js';
 
@@ -8,6 +11,7 @@ function paintState(style: Style, state: string): string {
   if (state === 'ok') return style.green(state);
   if (state === 'missing' || state === 'failed') return style.red(state);
   if (state === 'drift') return style.yellow(state);
+  if (state === 'parked') return style.dim(state);
   return style.cyan(state);
 }
 
@@ -26,10 +30,29 @@ export function renderStatusTable(output: Output, rows: readonly ResourceRow[]):
   }
 }
 
-export function statusDocument(name: string, region: string, rows: readonly ResourceRow[]) {
+/** Beside the resources: the hourly cost of what exists now, and the parked mark. */
+export interface StatusExtras {
+  /** Undefined when it could not be worked out (then `hourlyCostError` says why). */
+  readonly hourlyCost?: HourlyCost;
+  readonly hourlyCostError?: string;
+  readonly parked?: ParkedMark;
+}
+
+export function statusDocument(name: string, region: string, rows: readonly ResourceRow[], extras: StatusExtras = {}) {
   return {
     name,
     region,
     resources: rows.map((r) => ({ step: r.step, type: r.type, id: r.id, state: r.state, detail: r.detail })),
+    hourlyCost: extras.hourlyCost ? hourlyCostDocument(extras.hourlyCost) : null,
+    ...(extras.hourlyCostError ? { hourlyCostError: extras.hourlyCostError } : {}),
+    parked: extras.parked ?? null,
   };
+}
+
+/** The table's footer: the parked mark, and the hourly cost of what exists now. */
+export function renderStatusFooter(output: Output, extras: StatusExtras): void {
+  output.line();
+  if (extras.parked) output.line(`Parked since ${extras.parked.since}: \`abalone-pipeline up\` resumes it.`);
+  if (extras.hourlyCost) for (const line of hourlyCostLines('Hourly cost now', extras.hourlyCost)) output.line(line);
+  else if (extras.hourlyCostError) output.line(`Hourly cost: not known (${extras.hourlyCostError})`);
 }

@@ -118,6 +118,7 @@ async function plan(ctx: StepContext): Promise<Change[]> {
 async function status(ctx: StepContext): Promise<ResourceState[]> {
   const env = await getEnvironment(await ctx.clients.mwaa(), ctx.names.environment);
   const base = { type: RESOURCE_TYPE, id: ctx.names.environment };
+  if (!env && ctx.config.parked) return [{ ...base, state: 'parked', detail: `deleted by park (with Airflow's own run history; the run records stay in the bucket); up recreates it` }];
   if (!env) return [{ ...base, state: 'missing', detail: '' }];
   const version = `Airflow ${env.AirflowVersion ?? '?'}`;
   const statusName = env.Status ?? 'UNKNOWN';

@@ -74,9 +74,16 @@ async function validateExisting(ctx: StepContext) {
   return checkExistingNetwork(await ctx.clients.ec2(), ctx.names.region, config.subnetIds ?? [], config.securityGroupIds ?? []);
 }
 
-function stateOf(e: Evaluated, net: Network): ResourceState {
+/** What `park` deletes of the network: the NAT gateways and their elastic IPs. */
+const PARKED_TYPES: ReadonlySet<string> = new Set(['natgateway', 'elastic-ip']);
+
+function stateOf(e: Evaluated, net: Network, parked: boolean): ResourceState {
   const type = `ec2-${e.piece.type}`;
+  if (!e.id && parked && PARKED_TYPES.has(e.piece.type)) return { type, id: e.piece.nameTag, state: 'parked', detail: 'deleted by park; up recreates it' };
   if (!e.id) return { type, id: e.piece.nameTag, state: 'missing', detail: '' };
+  if (parked && e.drifts.length > 0 && e.drifts.every((d) => d.leftByPark)) {
+    return { type, id: e.piece.nameTag, state: 'parked', detail: `${e.id}: ${e.drifts.map((d) => d.detail).join('; ')}; up points it at the recreated NAT gateway` };
+  }
   const nat = e.piece.type === 'natgateway' ? net.nats.find((n) => n.NatGatewayId === e.id) : undefined;
   if (nat?.State === 'pending') return { type, id: e.piece.nameTag, state: 'creating', detail: e.id };
   if (nat?.State === 'deleting') return { type, id: e.piece.nameTag, state: 'deleting', detail: e.id };
@@ -137,7 +144,7 @@ export const ensureVpc: Step = {
   async status(ctx: StepContext): Promise<ResourceState[]> {
     if (ctx.config.subnetIds) return (await validateExisting(ctx)).rows;
     const { net, evaluated, unwanted: extra } = await evaluate(ctx);
-    return [...evaluated.map((e) => stateOf(e, net)), ...unwantedRows(extra)];
+    return [...evaluated.map((e) => stateOf(e, net, ctx.config.parked !== undefined)), ...unwantedRows(extra)];
   },
 
   async planDestroy(ctx: StepContext): Promise<Change[]> {
@@ -145,3 +152,19 @@ export const ensureVpc: Step = {
     return destroyChanges(ctx, ec2, await observeNetwork(ec2, ctx.names));
   },
 };
+
+/**
+ * What `park` removes of the network: the NAT gateways and their elastic IPs (billed by the hour),
+ * with destroy's own deletes. DeleteNatGateway "disassociates its Elastic IP address, but does
+ * not release the address" (billed as a public IPv4 address), so the addresses are released too
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNatGateway.html). It "does
+ * not delete any NAT gateway routes": the private route tables keep theirs, in the `blackhole`
+ * state ("the route's target isn't available", API_Route.html), free and unused while nothing
+ * runs; `up` points them at the recreated gateways (routeDrifts), so park deletes no route.
+ */
+export async function planParkNetwork(ctx: StepContext): Promise<Change[]> {
+  const ec2 = await ctx.clients.ec2();
+  const net = await observeNetwork(ec2, ctx.names);
+  const natOnly: Network = { vpcs: [], subnets: [], igws: [], routeTables: [], securityGroups: [], nats: net.nats, addresses: net.addresses };
+  return destroyChanges(ctx, ec2, natOnly);
+}

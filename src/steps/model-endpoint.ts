@@ -1,23 +1,30 @@
 import {
+  CreateEndpointCommand,
   DeleteEndpointCommand,
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
   ListEndpointConfigsCommand,
   ListModelsCommand,
   waitUntilEndpointDeleted,
+  waitUntilEndpointInService,
+  type DescribeEndpointCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { isNotFound } from '../aws/errors.js';
-import { errorName } from '../errors.js';
+import { ToolError, errorName } from '../errors.js';
+import { hourlyCost, hourlyNote } from '../engine/cost.js';
+import type { KeptEndpoint } from '../engine/settings.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
 /**
  * What the DAG deploys at run time: the endpoint `<name>-endpoint`, and one model and one
  * endpoint config per run (`<name>-model-<YYYYMMDD-HHMMSS>`, `<name>-config-...`; see
- * artifacts/airflow/dags/abalone_pipeline/layout.py). `up` creates none of them; `destroy`
- * removes them, since a forgotten endpoint is billed by the hour.
+ * artifacts/airflow/dags/abalone_pipeline/layout.py). `up` creates none of them, except that it
+ * resumes a parked pipeline's endpoint from the endpoint config `park` kept; `park` deletes only
+ * the endpoint (billed by the hour), `destroy` removes all of them.
  */
 const SAGEMAKER_NAME_MAX = 63;
 
@@ -43,10 +50,7 @@ async function listNames(
 
 async function observe(sagemaker: SageMakerClient, names: Names) {
   const [endpoint, models, configs] = await Promise.all([
-    sagemaker.send(new DescribeEndpointCommand({ EndpointName: names.endpoint })).catch((error: unknown) => {
-      if (endpointGone(error)) return undefined;
-      throw error;
-    }),
+    describeEndpoint(sagemaker, names),
     listNames(async (NextToken) => {
       const out = await sagemaker.send(new ListModelsCommand({ NameContains: `${names.name}-model-`, NextToken }));
       return { names: (out.Models ?? []).map((m) => m.ModelName!), next: out.NextToken };
@@ -72,17 +76,109 @@ function arn(names: Names, type: string, id: string): string {
   return regionalArn(names, 'sagemaker', `${type}/${id.toLowerCase()}`);
 }
 
+/** Describes the endpoint config; undefined when it no longer exists. */
+async function describeConfig(sagemaker: SageMakerClient, name: string) {
+  return sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })).catch((error: unknown) => {
+    if (endpointGone(error)) return undefined;
+    throw error;
+  });
+}
+
+/** The endpoint as `park` keeps it for `up`: its config and the instances that config runs; undefined when there is no endpoint. */
+export async function keptEndpoint(ctx: StepContext): Promise<KeptEndpoint | undefined> {
+  const sagemaker = await ctx.clients.sagemaker();
+  const endpoint = await describeEndpoint(sagemaker, ctx.names);
+  if (!endpoint?.EndpointConfigName || endpoint.EndpointStatus === 'Deleting') return undefined;
+  const config = await describeConfig(sagemaker, endpoint.EndpointConfigName);
+  const variant = config?.ProductionVariants?.find((v) => v.InstanceType);
+  return { config: endpoint.EndpointConfigName, instanceType: variant?.InstanceType ?? 'unknown', instanceCount: variant?.InitialInstanceCount ?? 0 };
+}
+
+async function describeEndpoint(sagemaker: SageMakerClient, names: Names): Promise<DescribeEndpointCommandOutput | undefined> {
+  return sagemaker.send(new DescribeEndpointCommand({ EndpointName: names.endpoint })).catch((error: unknown) => {
+    if (endpointGone(error)) return undefined;
+    throw error;
+  });
+}
+
+/** Deletes the endpoint (its config and model stay) and waits until it is gone: for destroy and park alike. */
+function deleteEndpointChange(ctx: StepContext, sagemaker: SageMakerClient, endpoint: DescribeEndpointCommandOutput, kept: string): Change {
+  const { names } = ctx;
+  return change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}${kept}; waits until it is gone`, async () => {
+    try {
+      await sagemaker.send(new DeleteEndpointCommand({ EndpointName: names.endpoint }));
+    } catch (error) {
+      if (!endpointGone(error)) throw error;
+    }
+    await waitUntilEndpointDeleted({ client: sagemaker, ...ctx.timing.endpointDeleted }, { EndpointName: names.endpoint });
+  });
+}
+
+/**
+ * What `park` removes of the SageMaker resources: the endpoint only (billed by the hour while idle).
+ * "Deleting an endpoint will not delete the endpoint configuration or the SageMaker AI model"
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-delete-resources.html), so
+ * CreateEndpoint with the kept config brings the same model back.
+ */
+export async function planParkEndpoint(ctx: StepContext): Promise<Change[]> {
+  const sagemaker = await ctx.clients.sagemaker();
+  const endpoint = await describeEndpoint(sagemaker, ctx.names);
+  if (!endpoint) return [];
+  const kept = endpoint.EndpointConfigName ? `, endpoint config ${endpoint.EndpointConfigName} and its model kept for up` : '';
+  return [deleteEndpointChange(ctx, sagemaker, endpoint, kept)];
+}
+
+/**
+ * Resuming a parked pipeline: when park deleted the endpoint, create it again from the endpoint
+ * config it served (the last approved model), tagged as the DAG's deploy tags it, and wait until
+ * it is InService. A config deleted since is said, not failed on: the next approved run deploys one.
+ */
+async function planResume(ctx: StepContext, sagemaker: SageMakerClient, kept: KeptEndpoint): Promise<Change[]> {
+  const { names } = ctx;
+  if (!(await describeConfig(sagemaker, kept.config))) {
+    ctx.progress({ kind: 'notice', step: 'model-endpoint', message: `the endpoint config ${kept.config} park kept no longer exists: ${names.endpoint} is not recreated (the next run whose model passes the threshold deploys one)` });
+    return [];
+  }
+  let cost = '';
+  try {
+    cost = `, ${hourlyNote(hourlyCost({ region: names.region, natGateways: 0, endpoint: kept }).usd)}`;
+  } catch {
+    // An instance type the price table lacks: the endpoint is resumed all the same.
+  }
+  return [
+    change('create', arn(names, 'endpoint', names.endpoint), `from the kept endpoint config ${kept.config} (${kept.instanceType} × ${kept.instanceCount}${cost})`, async () => {
+      try {
+        await sagemaker.send(new CreateEndpointCommand({ EndpointName: names.endpoint, EndpointConfigName: kept.config, Tags: [{ Key: names.tagKey, Value: names.name }] }));
+      } catch (error) {
+        // A retry after a lost response finds the endpoint it asked for: wait for it as usual.
+        if (!(errorName(error) === 'ValidationException' && /already exist/i.test(String((error as Error).message)))) throw error;
+      }
+      if (!ctx.config.wait) return;
+      await waitUntilEndpointInService({ client: sagemaker, ...ctx.timing.endpointInService }, { EndpointName: names.endpoint }).catch(async (error: unknown) => {
+        const now = await describeEndpoint(sagemaker, names);
+        throw new ToolError('EndpointCreateFailed', `endpoint ${names.endpoint} did not come InService: ${now?.FailureReason ?? now?.EndpointStatus ?? (error as Error).message}`);
+      });
+    }),
+  ];
+}
+
 export const modelEndpoint: Step = {
   name: 'model-endpoint',
   dependsOn: ['ensure-roles', 'ensure-bucket'],
 
-  async plan(): Promise<Change[]> {
-    return [];
+  async plan(ctx: StepContext): Promise<Change[]> {
+    const kept = ctx.config.parked?.endpoint;
+    if (!kept) return [];
+    const sagemaker = await ctx.clients.sagemaker();
+    if (await describeEndpoint(sagemaker, ctx.names)) return [];
+    return planResume(ctx, sagemaker, kept);
   },
 
   async status(ctx: StepContext): Promise<ResourceState[]> {
     const { endpoint, models, configs } = await observe(await ctx.clients.sagemaker(), ctx.names);
     const kept = `${models.length} model${models.length === 1 ? '' : 's'}, ${configs.length} endpoint config${configs.length === 1 ? '' : 's'} from DAG runs`;
+    const parked = ctx.config.parked?.endpoint;
+    if (!endpoint && parked) return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state: 'parked', detail: `deleted by park; up recreates it from endpoint config ${parked.config}; ${kept}` }];
     if (!endpoint) return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state: 'ok', detail: `not deployed yet (the DAG deploys it when a model passes the RMSE threshold); ${kept}` }];
     const state = endpoint.EndpointStatus === 'Failed' ? 'failed' : endpoint.EndpointStatus === 'Updating' ? 'updating' : endpoint.EndpointStatus === 'Creating' ? 'creating' : 'ok';
     return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state, detail: `${endpoint.EndpointStatus}, config ${endpoint.EndpointConfigName}; ${kept}` }];
@@ -93,21 +189,7 @@ export const modelEndpoint: Step = {
     const { names } = ctx;
     const { endpoint, models, configs } = await observe(sagemaker, names);
     const changes: Change[] = [];
-    if (endpoint) {
-      changes.push(
-        change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}; waits until it is gone`, async () => {
-          try {
-            await sagemaker.send(new DeleteEndpointCommand({ EndpointName: names.endpoint }));
-          } catch (error) {
-            if (!endpointGone(error)) throw error;
-          }
-          await waitUntilEndpointDeleted(
-            { client: sagemaker, ...ctx.timing.endpointDeleted },
-            { EndpointName: names.endpoint },
-          );
-        }),
-      );
-    }
+    if (endpoint) changes.push(deleteEndpointChange(ctx, sagemaker, endpoint, ''));
     for (const config of configs) {
       changes.push(
         change('delete', arn(names, 'endpoint-config', config), 'endpoint config of a DAG run', async () => {

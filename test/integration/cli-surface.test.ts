@@ -170,7 +170,7 @@ describe.concurrent('without the local endpoint', () => {
     it('--help exits 0 and lists every command and global option', async () => {
       const help = await run(['--help'], {});
       expect(help.code).toBe(0);
-      for (const command of ['up', 'status', 'push-dags', 'add-data', 'destroy', 'local']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+      for (const command of ['up', 'status', 'push-dags', 'add-data', 'destroy', 'park', 'local']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
       for (const option of ['--name', '--region', '--profile', '--endpoint-url', '--yes', '--json', '--no-color']) expect(help.stdout).toContain(option);
     });
 
@@ -260,6 +260,13 @@ describe.concurrent('without the local endpoint', () => {
 
     it('destroy without --yes and without a terminal exits 2 naming --yes', async () => {
       const result = await run(['destroy'], offline());
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--yes');
+      expect(tripwireConnections).toBe(0);
+    });
+
+    it('park without --yes and without a terminal exits 2 naming --yes', async () => {
+      const result = await run(['park'], offline());
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('--yes');
       expect(tripwireConnections).toBe(0);

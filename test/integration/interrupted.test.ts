@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CREDENTIALS } from '../support/compute.js';
+import { deployModel } from '../support/deployed-model.js';
 import { parseJson, runCli } from '../support/cli.js';
 import { spawnCli, type CliChild } from '../support/cli-child.js';
 import { isLockCall } from '../support/counting-proxy.js';
@@ -147,6 +150,113 @@ describe('destroy killed with SIGKILL, then run again', () => {
       await expectConverged(inventoryLines(baseline));
     },
     120_000,
+  );
+});
+
+describe('park and its resume killed with SIGKILL, then run again', () => {
+  const PARK_KILL_POINTS = 2;
+  const RESUME_KILL_POINTS = 2;
+  /** After one uninterrupted `park` of an `up`. */
+  let parkedReference: string[];
+  let parkCalls: number;
+  let resumeCalls: number;
+
+  const parkedMark = async () => JSON.parse((await clients.ssm.send(new GetParameterCommand({ Name: '/abalone-pipeline/abalone/settings' }))).Parameter!.Value!).parked;
+
+  beforeAll(async () => {
+    await endpoint.reset();
+    const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+    expect(up.code, up.stderr).toBe(0);
+    proxy.configure({});
+    const park = await runCli(['park', '--yes'], { env: throughProxy(), timeoutMs: 120_000 });
+    expect(park.code, park.stderr).toBe(0);
+    parkCalls = proxy.calls.length;
+    parkedReference = inventoryLines(await takeInventory(clients));
+    proxy.configure({});
+    const resume = await runCli(['up', '--yes'], { env: throughProxy(), timeoutMs: 120_000 });
+    expect(resume.code, resume.stderr).toBe(0);
+    resumeCalls = proxy.calls.length;
+    await expectConverged(reference);
+  }, 180_000);
+
+  it.each(killPoints(SEED + 2, PARK_KILL_POINTS, 400).map((p, i) => [i + 1, p] as const))(
+    'park kill point %i: the second park reaches the parked state, and up from there converges',
+    async (_i, drawn) => {
+      const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(up.code, up.stderr).toBe(0);
+      const at = Math.max(4, Math.round((drawn.at * parkCalls) / 400));
+      const { killedBy } = await killedAt(['park', '--yes'], at, drawn.phase);
+      const where = `killed at call ${at} of ${parkCalls} (${killedBy?.service} ${killedBy?.operation}, ${drawn.phase} the upstream)`;
+
+      const rerun = await runCli(['park', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
+      await expectConverged(parkedReference);
+      expect(await parkedMark(), where).toBeDefined();
+
+      const resume = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(resume.code, `${where}\n${resume.stderr}`).toBe(0);
+      await expectConverged(reference);
+      expect(await parkedMark(), where).toBeUndefined();
+    },
+    180_000,
+  );
+
+  it('park killed just after SageMaker accepted DeleteEndpoint: the rerun still knows the endpoint config, and up serves it again', async () => {
+    const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+    expect(up.code, up.stderr).toBe(0);
+    const deployed = await deployModel({ endpoint: endpoint.url, region: 'us-east-1', credentials: CREDENTIALS }, 'abalone-data-us-east-1-123456789012');
+    let child: CliChild | undefined;
+    let killed = false;
+    proxy.configure({
+      hook: (call, side) => {
+        if (killed || side !== 'after' || !isCall('sagemaker', 'DeleteEndpoint')(call)) return 'continue';
+        killed = true;
+        child?.process.kill('SIGKILL');
+        return 'drop';
+      },
+    });
+    child = spawnCli(['park', '--yes'], throughProxy());
+    const result = await child.done;
+    await proxy.idle();
+    proxy.configure({});
+    expect(result.signal, result.stderr).toBe('SIGKILL');
+    // The mark, with the endpoint's config, was written before anything was deleted.
+    expect((await parkedMark()).endpoint).toMatchObject({ config: deployed.config });
+
+    const rerun = await runCli(['park', '--yes'], { env: direct(), timeoutMs: 120_000 });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect((await parkedMark()).endpoint).toMatchObject({ config: deployed.config });
+
+    const resume = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+    expect(resume.code, resume.stderr).toBe(0);
+    const sagemaker = new SageMakerClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: CREDENTIALS });
+    try {
+      expect(await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'abalone-endpoint' }))).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: deployed.config });
+    } finally {
+      sagemaker.destroy();
+    }
+    expect(await parkedMark()).toBeUndefined();
+  }, 180_000);
+
+  it.each(killPoints(SEED + 3, RESUME_KILL_POINTS, 400).map((p, i) => [i + 1, p] as const))(
+    'resume kill point %i: the second up converges and clears the parked mark',
+    async (_i, drawn) => {
+      const up = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(up.code, up.stderr).toBe(0);
+      const park = await runCli(['park', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(park.code, park.stderr).toBe(0);
+      const at = Math.max(4, Math.round((drawn.at * resumeCalls) / 400));
+      const { killedBy } = await killedAt(['up', '--yes'], at, drawn.phase);
+      const where = `killed at call ${at} of ${resumeCalls} (${killedBy?.service} ${killedBy?.operation}, ${drawn.phase} the upstream)`;
+      // Killed before the end, the resume has not cleared the mark.
+      expect(await parkedMark(), where).toBeDefined();
+
+      const rerun = await runCli(['up', '--yes'], { env: direct(), timeoutMs: 120_000 });
+      expect(rerun.code, `${where}\n${rerun.stderr}`).toBe(0);
+      await expectConverged(reference);
+      expect(await parkedMark(), where).toBeUndefined();
+    },
+    180_000,
   );
 });
 

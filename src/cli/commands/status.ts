@@ -1,6 +1,7 @@
 import { inspect } from '../../engine/reconcile.js';
-import { EXIT } from '../../errors.js';
-import { renderStatusTable, statusDocument } from '../../output/status-report.js';
+import { EXIT, errorMessage } from '../../errors.js';
+import { currentHourlyCost } from '../../ops/park.js';
+import { renderStatusFooter, renderStatusTable, statusDocument, type StatusExtras } from '../../output/status-report.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
@@ -12,13 +13,24 @@ export async function status(ctx: CommandContext, raw: Record<string, unknown>):
   pipelineConfig(raw);
   const session = await openSession(ctx.global);
   const config = await configFor(raw, session);
-  const rows = await inspect(
-    selectSteps(undefined),
-    { names: session.names, config, clients: session.clients, timing: session.timing, signal: ctx.signal },
-    () => undefined,
-  );
-  if (ctx.output.json) ctx.output.result(statusDocument(session.names.name, session.names.region, rows));
-  else renderStatusTable(ctx.output, rows);
+  const [rows, cost] = await Promise.all([
+    inspect(
+      selectSteps(undefined),
+      { names: session.names, config, clients: session.clients, timing: session.timing, signal: ctx.signal },
+      () => undefined,
+    ),
+    currentHourlyCost(session).then(
+      (hourlyCost): StatusExtras => ({ hourlyCost }),
+      (error: unknown): StatusExtras => ({ hourlyCostError: errorMessage(error) }),
+    ),
+  ]);
+  const extras: StatusExtras = { ...cost, parked: config.parked };
+  if (ctx.output.json) ctx.output.result(statusDocument(session.names.name, session.names.region, rows, extras));
+  else {
+    renderStatusTable(ctx.output, rows);
+    renderStatusFooter(ctx.output, extras);
+  }
   if (rows.some((r) => r.state === 'failed')) return EXIT.failed;
+  // `parked` is a state park chose: it counts as converged (exit 0), not as missing.
   return rows.some((r) => NOT_CONVERGED.has(r.state)) ? EXIT.notConverged : EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
 import { withLock } from '../../ops/with-lock.js';
+import { resumeCostLines, resumeIfParked } from './resume.js';
 import { stepList } from '../validate.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 
@@ -23,6 +24,7 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   const config = await configFor(raw, session);
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
+  for (const line of resumeCostLines(config, session)) ctx.output.info(line);
   // A dry run makes no write, so it takes no lock either.
   if (dryRun) return finish(ctx, plan, await runSteps(ctx, plan, 'plan'), startedAt, true);
 
@@ -34,6 +36,7 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
         return EXIT.failed;
       }
     }
-    return finish(ctx, plan, await runSteps(ctx, plan, 'apply'), startedAt, false);
+    const results = await runSteps(ctx, plan, 'apply');
+    return resumeIfParked(ctx, config, session, results, finish(ctx, plan, results, startedAt, false));
   });
 }

@@ -10,6 +10,8 @@ import { isEc2NotFound, named, observeNetwork, type Network } from './observe.js
 /** One way an existing piece differs from what `up` builds, and how to restore it. */
 export interface Drift {
   readonly detail: string;
+  /** A difference `park` leaves on purpose (a default route to a NAT gateway it deleted). */
+  readonly leftByPark?: boolean;
   fix(): Promise<void>;
 }
 

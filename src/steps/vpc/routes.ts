@@ -54,7 +54,10 @@ export function routeDrifts(b: Builder, table: RouteTable, target: RouteTarget, 
   const actual = route?.GatewayId ?? route?.NatGatewayId;
   if (!route || !want || actual !== want || route.State === 'blackhole') {
     const now = route ? `${DEFAULT_ROUTE} → ${actual ?? 'nothing'}${route.State === 'blackhole' ? ' (blackhole)' : ''}` : `no ${DEFAULT_ROUTE} route`;
-    drifts.push({ detail: `${now} (want ${target.nameTag})`, fix: () => setDefaultRoute(b, tableId, target, route !== undefined) });
+    // `park` deletes the NAT gateways and keeps the private route tables: their default route
+    // then points at nothing (a blackhole) until `up` recreates the gateway and points it there.
+    const leftByPark = target.kind === 'nat' && !want;
+    drifts.push({ detail: `${now} (want ${target.nameTag})`, leftByPark, fix: () => setDefaultRoute(b, tableId, target, route !== undefined) });
   }
   for (const subnet of subnets) {
     const subnetId = b.ids.get(subnet);

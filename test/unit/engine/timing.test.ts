@@ -7,6 +7,7 @@ describe('timingProfile', () => {
     expect(t.mwaaEnvironment).toEqual({ initialDelayMs: 15_000, maxDelayMs: 30_000, timeoutMs: 90 * 60_000 });
     expect(t.natGateway).toEqual({ maxWaitTime: 600 });
     expect(t.endpointDeleted).toEqual({ maxWaitTime: 1800, minDelay: 15, maxDelay: 60 });
+    expect(t.endpointInService).toEqual({ maxWaitTime: 3600, minDelay: 30, maxDelay: 60 });
   });
 
   it('against the local endpoint: short delays, the same bounds', () => {

@@ -1,16 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  CreateEndpointCommand,
   DeleteEndpointCommand,
   DeleteEndpointConfigCommand,
   DeleteModelCommand,
   DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
   ListEndpointConfigsCommand,
   ListModelsCommand,
   SageMakerClient,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
-import { modelEndpoint, runResourcePattern } from '../../../src/steps/model-endpoint.js';
+import { keptEndpoint, modelEndpoint, planParkEndpoint, runResourcePattern } from '../../../src/steps/model-endpoint.js';
 import { stepContext } from '../../support/step-context.js';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -85,5 +87,62 @@ describe('model-endpoint', () => {
     sagemaker.on(ListModelsCommand).resolves({ Models: [] });
     sagemaker.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: [] });
     await expect(modelEndpoint.planDestroy(stepContext())).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  describe('park and resume', () => {
+    const kept = { config: 'abalone-config-20261128-130501', instanceType: 'ml.m5.large', instanceCount: 1 };
+    const parked = { parked: { since: '2026-12-01T10:00:00.000Z', endpoint: kept } };
+
+    it('park deletes the endpoint only: its config and model stay for up', async () => {
+      serve({ endpoint: 'InService', models: ['abalone-model-20261128-130501'], configs: [kept.config] });
+      const changes = await planParkEndpoint(stepContext());
+      expect(changes.map((c) => [c.action, c.resource.split(':').pop(), c.detail])).toEqual([
+        ['delete', 'endpoint/abalone-endpoint', `InService, endpoint config ${kept.config} and its model kept for up; waits until it is gone`],
+      ]);
+      serve({});
+      expect(await planParkEndpoint(stepContext())).toEqual([]);
+    });
+
+    it('keptEndpoint reads the config and instances the endpoint serves', async () => {
+      serve({ endpoint: 'InService' });
+      sagemaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: kept.config, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'm', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] });
+      expect(await keptEndpoint(stepContext())).toEqual(kept);
+      serve({});
+      expect(await keptEndpoint(stepContext())).toBeUndefined();
+    });
+
+    it('up on a parked pipeline creates the endpoint from the kept config, tagged, and waits until InService', async () => {
+      sagemaker.on(DescribeEndpointCommand).rejectsOnce(notFound()).resolves({ EndpointName: 'abalone-endpoint', EndpointStatus: 'InService', EndpointConfigName: kept.config });
+      sagemaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: kept.config });
+      sagemaker.on(CreateEndpointCommand).resolves({ EndpointArn: 'arn' });
+      const ctx = stepContext({ config: parked, emulated: true });
+      const changes = await modelEndpoint.plan(ctx);
+      expect(changes.map((c) => [c.action, c.resource.split(':').pop()])).toEqual([['create', 'endpoint/abalone-endpoint']]);
+      expect(changes[0]!.detail).toMatch(/^from the kept endpoint config abalone-config-20261128-130501 \(ml\.m5\.large × 1, ~\$[\d.]+\/h\)$/);
+      await changes[0]!.apply();
+      expect(sagemaker.commandCalls(CreateEndpointCommand)[0]!.args[0].input).toEqual({
+        EndpointName: 'abalone-endpoint',
+        EndpointConfigName: kept.config,
+        Tags: [{ Key: 'abalone-pipeline:name', Value: 'abalone' }],
+      });
+    });
+
+    it('up on a parked pipeline whose kept config was deleted since says so and creates nothing', async () => {
+      sagemaker.on(DescribeEndpointCommand).rejects(notFound());
+      sagemaker.on(DescribeEndpointConfigCommand).rejects(new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: `Could not find endpoint configuration "${kept.config}".`, $metadata: {} }));
+      const ctx = stepContext({ config: parked });
+      expect(await modelEndpoint.plan(ctx)).toEqual([]);
+      expect(ctx.events).toEqual([{ kind: 'notice', step: 'model-endpoint', message: expect.stringMatching(/no longer exists: abalone-endpoint is not recreated/) }]);
+    });
+
+    it('up on a parked pipeline whose endpoint is back already changes nothing', async () => {
+      serve({ endpoint: 'InService' });
+      expect(await modelEndpoint.plan(stepContext({ config: parked }))).toEqual([]);
+    });
+
+    it('status calls a parked endpoint parked, not missing', async () => {
+      serve({ configs: [kept.config] });
+      expect((await modelEndpoint.status(stepContext({ config: parked })))[0]).toMatchObject({ state: 'parked', detail: expect.stringContaining(`from endpoint config ${kept.config}`) });
+    });
   });
 });

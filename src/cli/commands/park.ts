@@ -1,0 +1,52 @@
+import { totals } from '../../output/run-report.js';
+import { EXIT } from '../../errors.js';
+import { currentHourlyCost, PARK_STEPS } from '../../ops/park.js';
+import { withLock } from '../../ops/with-lock.js';
+import { hourlyCostLines, PARK_KEEPS } from '../../output/hourly-cost-report.js';
+import type { CommandContext } from '../context.js';
+import { configFor, pipelineConfig } from '../pipeline-config.js';
+import { confirm, requireYesOrTerminal } from '../prompt.js';
+import { openSession } from '../session.js';
+import { finish, runSteps, type RunPlan } from './run-steps.js';
+
+/** `park`: delete what bills by the hour while idle, keep the rest, mark the pipeline parked (runs.md). */
+export async function park(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+  const startedAt = Date.now();
+  const dryRun = Boolean(raw.dryRun);
+  pipelineConfig(raw);
+  if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'park');
+  const session = await openSession(ctx.global);
+  const config = await configFor(raw, session);
+  const plan: RunPlan = { steps: PARK_STEPS, session, config };
+
+  const showSaving = async () => {
+    const saving = await currentHourlyCost(session).catch((error: unknown) => error as Error);
+    if (saving instanceof Error) ctx.output.info(`Hourly saving: not known (${saving.message})`);
+    else for (const line of hourlyCostLines('Hourly saving', saving)) ctx.output.info(line);
+    for (const line of PARK_KEEPS) ctx.output.info(line);
+  };
+
+  // A dry run makes no write, so it takes no lock either.
+  if (dryRun) {
+    const results = await runSteps(ctx, plan, 'destroy-plan');
+    await showSaving();
+    return finish(ctx, plan, results, startedAt, true);
+  }
+
+  return withLock(ctx, session, 'park', Boolean(raw.forceUnlock), async () => {
+    if (!ctx.global.yes) {
+      const planned = await runSteps(ctx, plan, 'destroy-plan');
+      const t = totals(planned);
+      if (t.failed.length === 0 && planned.some((r) => r.changes.length > 0)) {
+        await showSaving();
+        if (!(await confirm(`Park pipeline "${session.names.name}" (delete the resources above)?`, ctx.signal))) {
+          ctx.output.info('cancelled: nothing deleted');
+          return EXIT.failed;
+        }
+      }
+    } else {
+      await showSaving();
+    }
+    return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+  });
+}
