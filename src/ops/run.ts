@@ -167,17 +167,20 @@ async function resultOf(record: RunRecord, deps: Pick<RunDeps, 'clients'>): Prom
 }
 
 /**
- * Where a task's log is. MWAA sends task logs to the CloudWatch Logs group of the environment's
- * TaskLogs module (`airflow-<env>-Task`), one stream per attempt named by Airflow 2's
- * log_filename_template, `dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`. The local
- * endpoint keeps the same tree on this machine.
+ * Where a task's log is, the same on AWS and on the local endpoint: MWAA sends task logs to the
+ * CloudWatch Logs group of the environment's TaskLogs module (`airflow-<env>-Task`), one stream
+ * per attempt, named by Airflow's log_filename_template with every ':' made '_' (the Amazon
+ * provider's CloudwatchTaskHandler, which MWAA's TaskLogHandler extends:
+ * aws/amazon-mwaa-docker-images images/airflow/2.10.3/python/mwaa/logging/cloudwatch_handlers.py).
+ * Airflow's CLI does not report a task's try number, so the attempt is left for the reader.
  */
-export function taskLogWhere(environment: MwaaEnvironment, deps: Pick<RunDeps, 'clients' | 'names'>, runId: string, taskId: string): string {
-  const stream = `dag_id=abalone_pipeline/run_id=${runId}/task_id=${taskId}/`;
-  if (deps.clients.endpoint('mwaa')) return `on the machine running \`abalone-pipeline local\`, in its task log folder: ${stream}attempt=<n>.log`;
-  const arn = environment.LoggingConfiguration?.TaskLogs?.CloudWatchLogGroupArn;
+export function taskLogWhere(environment: MwaaEnvironment, deps: Pick<RunDeps, 'names'>, runId: string, taskId: string): string {
+  const stream = `dag_id=abalone_pipeline/run_id=${runId}/task_id=${taskId}/`.replace(/:/g, '_');
+  const taskLogs = environment.LoggingConfiguration?.TaskLogs;
+  if (taskLogs && taskLogs.Enabled === false) return `nowhere in CloudWatch Logs: the environment ${deps.names.environment} does not send task logs (TaskLogs disabled)`;
+  const arn = taskLogs?.CloudWatchLogGroupArn;
   const group = arn?.split(':log-group:')[1]?.replace(/:\*$/, '') ?? `airflow-${deps.names.environment}-Task`;
-  return `CloudWatch Logs group ${group}, streams ${stream}attempt=<n>.log`;
+  return `CloudWatch Logs group ${group}, stream ${stream}attempt=<n>.log (n: its last attempt)`;
 }
 
 /** `run`: start a run and (unless followOff) follow it to its end. */
