@@ -371,7 +371,12 @@ export class AirflowEnvironment {
           try {
             await putLog(this.selfUrl, this.region, group, stream, await readFile(path, 'utf8'), statSync(path).mtime);
           } catch (error) {
-            appendFileSync(join(dirname(dir), 'runner.log'), `could not send ${stream} to CloudWatch Logs group ${group}: ${(error as Error).message}\n`);
+            const note = `could not send ${stream} to CloudWatch Logs group ${group}: ${(error as Error).message}\n`;
+            try {
+              appendFileSync(join(dirname(dir), 'runner.log'), note);
+            } catch {
+              // the environment is gone with its directory: there is nowhere left to say so
+            }
           }
         });
       }
