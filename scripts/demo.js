@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The whole lifecycle against the local endpoint: local, up, up again, status, destroy.
+// A whole pipeline against the local endpoint: local, up, run (followed to its decision), predict,
+// add-data (a small valid CSV: it starts a run), runs, destroy. Exits 1 if any step's exit code is
+// not the expected one.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../bin/abalone-pipeline.js', import.meta.url));
@@ -15,7 +20,13 @@ const port = await new Promise((resolve) => {
 
 const local = spawn(process.execPath, [bin, 'local', '--port', String(port)], {
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ABALONE_MWAA_CREATE_DELAY: '2', ABALONE_MWAA_UPDATE_DELAY: '2', ABALONE_MWAA_DELETE_DELAY: '1', ...process.env },
+  env: {
+    ABALONE_MWAA_CREATE_DELAY: '1',
+    ABALONE_MWAA_UPDATE_DELAY: '1',
+    ABALONE_MWAA_DELETE_DELAY: '1',
+    ABALONE_LOCAL_ENDPOINT_DELAY: '0.5',
+    ...process.env,
+  },
 });
 const env = { ...process.env };
 await new Promise((resolve, reject) => {
@@ -39,18 +50,36 @@ function run(args) {
   });
 }
 
-let failed = false;
+// Three new survey rows (sex, seven measurements, rings), in the format add-data validates.
+const work = await mkdtemp(join(tmpdir(), 'abalone-demo-'));
+const survey = join(work, 'new-survey.csv');
+await writeFile(
+  survey,
+  [
+    'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight,rings',
+    'M,0.5,0.4,0.12,0.6,0.25,0.12,0.2,11',
+    'F,0.56,0.44,0.15,0.85,0.35,0.18,0.26,12',
+    'I,0.3,0.22,0.07,0.15,0.06,0.03,0.05,6',
+    '',
+  ].join('\n'),
+);
+
+const failures = [];
 try {
   for (const [args, expected] of [
     [['up', '--yes'], 0],
-    [['up', '--yes'], 0],
-    [['status'], 0],
+    [['run'], 0],
+    [['predict', '--row', 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15', '--row', 'F,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21'], 0],
+    [['add-data', survey], 0],
+    [['runs'], 0],
     [['destroy', '--yes'], 0],
-    [['status'], 3],
   ]) {
-    if ((await run(args)) !== expected) failed = true;
+    const code = await run(args);
+    if (code !== expected) failures.push(`${args[0]} exited ${code}, expected ${expected}`);
   }
 } finally {
   local.kill('SIGINT');
+  await rm(work, { recursive: true, force: true });
 }
-process.exitCode = failed ? 1 : 0;
+if (failures.length > 0) process.stderr.write(`\ndemo failed: ${failures.join('; ')}\n`);
+process.exitCode = failures.length > 0 ? 1 : 0;

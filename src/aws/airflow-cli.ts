@@ -1,7 +1,11 @@
 import { CreateCliTokenCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
+import type { AirflowCliTiming } from '../engine/timing.js';
 import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
 import { getEnvironment } from './mwaa-environment.js';
 import { sleep } from './retry.js';
+
+/** An MWAA environment as GetEnvironment describes it. */
+export type MwaaEnvironment = Environment;
 
 /**
  * The Airflow CLI that MWAA exposes on its web server
@@ -17,12 +21,7 @@ export interface CliOutput {
   readonly stderr: string;
 }
 
-export interface AirflowCliTiming {
-  /** Least time between the starts of two requests (AWS: 5 s). */
-  readonly minGapMs: number;
-  /** How long one request may take before it counts as failed. */
-  readonly requestTimeoutMs: number;
-}
+export type { AirflowCliTiming } from '../engine/timing.js';
 
 export interface AirflowCliOptions {
   readonly mwaa: MWAAClient;

@@ -37,6 +37,25 @@ export interface SdkWaiter {
   readonly maxDelay?: number;
 }
 
+/** The pace of MWAA's Airflow CLI endpoint (aws/airflow-cli.ts). */
+export interface AirflowCliTiming {
+  /** Least time between the starts of two requests (AWS: 5 s). */
+  readonly minGapMs: number;
+  /** How long one request may take before it counts as failed. */
+  readonly requestTimeoutMs: number;
+}
+
+/** Intervals of `run`, `runs` and the run `add-data` starts. */
+export interface RunTiming {
+  readonly cli: AirflowCliTiming;
+  /** Between two looks at the run's task states. */
+  readonly pollMs: number;
+  /** After unpausing, how long to look for the scheduled run Airflow starts for the latest interval. */
+  readonly scheduledRunWaitMs: number;
+  /** Bound on following one run; ABALONE_WAIT_TIMEOUT replaces it. */
+  readonly followTimeoutMs: number;
+}
+
 /**
  * Every delay, backoff and wait bound the tool uses, chosen once per session: AWS's pace, or the
  * local endpoint's (which settles in milliseconds, so long first delays would only slow tests).
@@ -68,6 +87,8 @@ export interface TimingProfile {
   readonly endpointDeleted: SdkWaiter;
   /** The SDK's SageMaker endpoint-in-service waiter (resuming a parked endpoint). */
   readonly endpointInService: SdkWaiter;
+  /** Starting and following a pipeline run through the Airflow CLI. */
+  readonly run: RunTiming;
 }
 
 /** A NAT gateway is usually available in 1-3 minutes and gone in about one; 10 is a clear failure. */
@@ -101,5 +122,10 @@ export function timingProfile(options: { emulated: boolean; env?: NodeJS.Process
     endpointDeleted: { maxWaitTime: 30 * 60, ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 15, maxDelay: 60 }) },
     // A new endpoint is usually InService in 5-10 minutes on AWS.
     endpointInService: { maxWaitTime: 60 * 60, ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 30, maxDelay: 60 }) },
+    // MWAA: one CLI request at a time, no faster than every 5 s; the DAG's dagrun_timeout is 6 h.
+    run: pick<RunTiming>(
+      { cli: { minGapMs: 0, requestTimeoutMs: 60_000 }, pollMs: 300, scheduledRunWaitMs: 1_500, followTimeoutMs: 30 * 60_000 },
+      { cli: { minGapMs: 5_000, requestTimeoutMs: 60_000 }, pollMs: 5_000, scheduledRunWaitMs: 30_000, followTimeoutMs: 6 * 3600_000 + 10 * 60_000 },
+    ),
   };
 }

@@ -6,7 +6,6 @@ import { checkSurveyFile, type CheckedFile } from '../data/survey-file.js';
 import type { Names } from '../engine/names.js';
 import { ToolError, UsageError, errorMessage } from '../errors.js';
 import type { OpContext } from './context.js';
-import { AWS_RUN_TIMING, EMULATED_RUN_TIMING } from './run.js';
 import { triggerRunAfterUpload, type TriggeredRun } from './trigger-run.js';
 
 export interface AcceptedFile {
@@ -96,7 +95,7 @@ export async function addData(ctx: OpContext, files: string[], options: { startR
     // New data retrains: a run starts (as `run --no-follow`) unless nothing new was uploaded.
     const uploaded = accepted.filter((a) => !a.duplicate).length;
     try {
-      const timing = session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING;
+      const timing = session.timing.run;
       const onEvent = (e: { kind: string; message?: string }) => e.kind === 'notice' && e.message && ctx.output.info(e.message);
       const triggered = await triggerRunAfterUpload({ clients: session.clients, names, timing, signal: ctx.signal, onEvent }, uploaded);
       return { names, accepted, rejected, triggered };

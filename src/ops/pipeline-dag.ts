@@ -1,5 +1,6 @@
 import { lastErrorLine, parseJsonRows, type AirflowCli } from '../aws/airflow-cli.js';
 import { ToolError } from '../errors.js';
+import type { TaskStateRow } from '../engine/run-types.js';
 
 /** The DAG the pipeline ships (artifacts/airflow/dags/abalone_pipeline_dag.py). */
 export const DAG_ID = 'abalone_pipeline';
@@ -20,13 +21,7 @@ export interface DagRunRow {
   readonly end: string | null;
 }
 
-export interface TaskStateRow {
-  readonly taskId: string;
-  /** Airflow's state, or null while the task has none (not yet scheduled). */
-  readonly state: string | null;
-  readonly start: string | null;
-  readonly end: string | null;
-}
+export type { TaskStateRow } from '../engine/run-types.js';
 
 export interface ImportError {
   readonly filepath: string;

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
-import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
-import { isNotFound } from '../aws/errors.js';
 import type { Clients } from '../aws/clients.js';
+import { endpointStatus, invokeEndpointCsv } from '../aws/sagemaker-endpoint.js';
 import { encodeFeatures } from '../data/features.js';
 import { isFeatureHeader, parseFeatureRow } from '../data/survey-rows.js';
 import type { Names } from '../engine/names.js';
+import type { Prediction, RejectedSource } from '../engine/run-types.js';
 import { ToolError, UsageError, errorName } from '../errors.js';
 
 export interface FeatureRow {
@@ -13,17 +12,7 @@ export interface FeatureRow {
   readonly measurements: number[];
 }
 
-export interface RejectedSource {
-  /** The CSV file, or "--row". */
-  readonly source: string;
-  readonly errors: Array<{ row: number; reason: string }>;
-}
-
-export interface Prediction {
-  readonly row: number;
-  readonly rings: number;
-  readonly ageYears: number;
-}
+export type { Prediction, RejectedSource } from '../engine/run-types.js';
 
 /** Age in years is the ring count plus 1.5 (the UCI abalone data set's description). */
 export const AGE_OFFSET_YEARS = 1.5;
@@ -74,13 +63,11 @@ export async function readPredictRows(file: string | undefined, rowArgs: readonl
 export async function predict(deps: { clients: Clients; names: Names }, rows: readonly FeatureRow[]): Promise<Prediction[]> {
   const endpoint = deps.names.endpoint;
   await assertInService(deps.clients, endpoint);
-  const runtime = await deps.clients.sagemakerRuntime();
   const predictions: Prediction[] = [];
   for (let start = 0; start < rows.length; start += ROWS_PER_REQUEST) {
     const batch = rows.slice(start, start + ROWS_PER_REQUEST);
     const body = batch.map((r) => encodeFeatures(r.sex, r.measurements)).join('\n');
-    const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpoint, ContentType: 'text/csv', Accept: 'text/csv', Body: new TextEncoder().encode(body) }));
-    const values = parsePredictions(new TextDecoder().decode(out.Body));
+    const values = parsePredictions(await invokeEndpointCsv(deps.clients, endpoint, body));
     if (values.length !== batch.length) {
       throw new ToolError('BadPrediction', `endpoint ${endpoint} answered ${values.length} predictions for ${batch.length} rows`);
     }
@@ -103,14 +90,7 @@ export function parsePredictions(text: string): number[] {
 }
 
 async function assertInService(clients: Clients, endpoint: string): Promise<void> {
-  const sagemaker = await clients.sagemaker();
-  let status: string | undefined;
-  try {
-    status = (await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpoint }))).EndpointStatus;
-  } catch (error) {
-    // SageMaker reports a missing endpoint as a ValidationException "Could not find endpoint".
-    if (!(isNotFound(error) || /Could not find endpoint/i.test(String((error as Error).message)))) throw error;
-  }
+  const status = await endpointStatus(clients, endpoint);
   if (status === undefined) throw new ToolError('NoEndpoint', `no model endpoint ${endpoint}: run \`abalone-pipeline run\`; a run deploys one when its model is good enough`);
   if (status !== 'InService') throw new ToolError('EndpointNotInService', `the model endpoint ${endpoint} is ${status}, not InService`);
 }

@@ -1,45 +1,16 @@
-import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
-import type { Environment } from '@aws-sdk/client-mwaa';
-import { AirflowCli, lastErrorLine, usableEnvironment, type AirflowCliTiming } from '../aws/airflow-cli.js';
+import { AirflowCli, lastErrorLine, usableEnvironment, type MwaaEnvironment } from '../aws/airflow-cli.js';
 import type { Clients } from '../aws/clients.js';
 import { sleep } from '../aws/retry.js';
-import { describeWait, waitTimeoutMs } from '../engine/timing.js';
+import { readRunRecord, runRecordKey, type RunRecord } from '../aws/run-records.js';
+import { endpointStatus } from '../aws/sagemaker-endpoint.js';
 import type { Names } from '../engine/names.js';
+import type { RunEvent, RunOutcome, RunResult, TaskStateRow } from '../engine/run-types.js';
+import { describeWait, waitTimeoutMs, type RunTiming } from '../engine/timing.js';
 import { InterruptedError, ToolError } from '../errors.js';
-import { PipelineDag, pipelineImportErrors, type TaskStateRow } from './pipeline-dag.js';
-import { readRunRecord, runRecordKey, type RunRecord } from './run-records.js';
+import { PipelineDag, pipelineImportErrors } from './pipeline-dag.js';
 
-/** Intervals of `run`; the caller picks AWS's or the local endpoint's (no `emulated ?` here). */
-export interface RunTiming {
-  readonly cli: AirflowCliTiming;
-  /** Between two looks at the run's task states. */
-  readonly pollMs: number;
-  /** After unpausing, how long to look for the scheduled run Airflow starts for the latest interval. */
-  readonly scheduledRunWaitMs: number;
-  /** Bound on following one run; ABALONE_WAIT_TIMEOUT replaces it. */
-  readonly followTimeoutMs: number;
-}
-
-/** MWAA: one CLI request at a time, no faster than every 5 s; the DAG's dagrun_timeout is 6 h. */
-export const AWS_RUN_TIMING: RunTiming = {
-  cli: { minGapMs: 5_000, requestTimeoutMs: 60_000 },
-  pollMs: 5_000,
-  scheduledRunWaitMs: 30_000,
-  followTimeoutMs: 6 * 3600_000 + 10 * 60_000,
-};
-
-export const EMULATED_RUN_TIMING: RunTiming = {
-  cli: { minGapMs: 0, requestTimeoutMs: 60_000 },
-  pollMs: 300,
-  scheduledRunWaitMs: 1_500,
-  followTimeoutMs: 30 * 60_000,
-};
-
-export type RunEvent =
-  | { kind: 'notice'; message: string }
-  | { kind: 'started'; runId: string; state: string; how: 'triggered' | 'scheduled' }
-  | { kind: 'task'; task: TaskStateRow; at: Date }
-  | { kind: 'running'; taskIds: string[] };
+export type { Decision, RunEvent, RunOutcome, RunResult, TaskLog } from '../engine/run-types.js';
+export type { RunTiming } from '../engine/timing.js';
 
 export interface RunDeps {
   readonly clients: Clients;
@@ -50,35 +21,6 @@ export interface RunDeps {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export type Decision = 'deployed' | 'rejected' | 'skipped';
-
-export interface RunResult {
-  readonly decision: Decision;
-  readonly rmse: number | null;
-  readonly threshold: number | null;
-  readonly endpoint: string | null;
-  /** DescribeEndpoint's status after a deployment (e.g. InService). */
-  readonly endpointStatus: string | null;
-  readonly dataFiles: number | null;
-  readonly rows: number | null;
-}
-
-export interface TaskLog {
-  readonly taskId: string;
-  /** Where its log is: a CloudWatch Logs group and stream on AWS, a path against the local endpoint. */
-  readonly where: string;
-}
-
-export interface RunOutcome {
-  readonly runId: string;
-  readonly state: string;
-  readonly tasks: TaskStateRow[];
-  readonly result: RunResult | null;
-  readonly failed: TaskLog[];
-  /** Set when the run succeeded but its record could not be found. */
-  readonly missingRecord?: string;
-}
-
 const TERMINAL_TASK = new Set(['success', 'failed', 'skipped', 'upstream_failed', 'removed']);
 const FINISHED_RUN = new Set(['success', 'failed']);
 /** Tasks that run before the short-circuit decides; every other task is skipped when nothing is new. */
@@ -87,7 +29,7 @@ const BEFORE_DECISION = new Set(['load_config', 'check_new_data']);
 export interface OpenDag {
   readonly dag: PipelineDag;
   readonly cli: AirflowCli;
-  readonly environment: Environment;
+  readonly environment: MwaaEnvironment;
 }
 
 /** Checks the environment (exists, AVAILABLE, reachable web server), then a CLI client for it. */
@@ -205,13 +147,12 @@ async function finish(open: OpenDag, runId: string, state: string, tasks: TaskSt
 }
 
 async function resultOf(record: RunRecord, deps: Pick<RunDeps, 'clients'>): Promise<RunResult> {
-  let endpointStatus: string | null = null;
+  let status: string | null = null;
   if (record.decision === 'deployed' && record.endpoint) {
     try {
-      const sagemaker = await deps.clients.sagemaker();
-      endpointStatus = (await sagemaker.send(new DescribeEndpointCommand({ EndpointName: record.endpoint }))).EndpointStatus ?? null;
+      status = (await endpointStatus(deps.clients, record.endpoint)) ?? 'not found';
     } catch {
-      endpointStatus = 'not found';
+      status = 'not found';
     }
   }
   return {
@@ -219,24 +160,27 @@ async function resultOf(record: RunRecord, deps: Pick<RunDeps, 'clients'>): Prom
     rmse: record.rmse,
     threshold: record.threshold,
     endpoint: record.endpoint,
-    endpointStatus,
+    endpointStatus: status,
     dataFiles: record.dataFiles.length,
     rows: record.rows,
   };
 }
 
 /**
- * Where a task's log is. MWAA sends task logs to the CloudWatch Logs group of the environment's
- * TaskLogs module (`airflow-<env>-Task`), one stream per attempt named by Airflow 2's
- * log_filename_template, `dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`. The local
- * endpoint keeps the same tree on this machine.
+ * Where a task's log is, the same on AWS and on the local endpoint: MWAA sends task logs to the
+ * CloudWatch Logs group of the environment's TaskLogs module (`airflow-<env>-Task`), one stream
+ * per attempt, named by Airflow's log_filename_template with every ':' made '_' (the Amazon
+ * provider's CloudwatchTaskHandler, which MWAA's TaskLogHandler extends:
+ * aws/amazon-mwaa-docker-images images/airflow/2.10.3/python/mwaa/logging/cloudwatch_handlers.py).
+ * Airflow's CLI does not report a task's try number, so the attempt is left for the reader.
  */
-export function taskLogWhere(environment: Environment, deps: Pick<RunDeps, 'clients' | 'names'>, runId: string, taskId: string): string {
-  const stream = `dag_id=abalone_pipeline/run_id=${runId}/task_id=${taskId}/`;
-  if (deps.clients.endpoint('mwaa')) return `on the machine running \`abalone-pipeline local\`, in its task log folder: ${stream}attempt=<n>.log`;
-  const arn = environment.LoggingConfiguration?.TaskLogs?.CloudWatchLogGroupArn;
+export function taskLogWhere(environment: MwaaEnvironment, deps: Pick<RunDeps, 'names'>, runId: string, taskId: string): string {
+  const stream = `dag_id=abalone_pipeline/run_id=${runId}/task_id=${taskId}/`.replace(/:/g, '_');
+  const taskLogs = environment.LoggingConfiguration?.TaskLogs;
+  if (taskLogs && taskLogs.Enabled === false) return `nowhere in CloudWatch Logs: the environment ${deps.names.environment} does not send task logs (TaskLogs disabled)`;
+  const arn = taskLogs?.CloudWatchLogGroupArn;
   const group = arn?.split(':log-group:')[1]?.replace(/:\*$/, '') ?? `airflow-${deps.names.environment}-Task`;
-  return `CloudWatch Logs group ${group}, streams ${stream}attempt=<n>.log`;
+  return `CloudWatch Logs group ${group}, stream ${stream}attempt=<n>.log (n: its last attempt)`;
 }
 
 /** `run`: start a run and (unless followOff) follow it to its end. */

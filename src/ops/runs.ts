@@ -3,21 +3,12 @@ import type { Clients } from '../aws/clients.js';
 import { getEnvironment } from '../aws/mwaa-environment.js';
 import type { Names } from '../engine/names.js';
 import type { DagRunRow } from './pipeline-dag.js';
-import { openPipelineDag, type Decision, type RunTiming } from './run.js';
-import { newestRunRecords, type RunRecord } from './run-records.js';
+import { openPipelineDag } from './run.js';
+import { newestRunRecords, type RunRecord } from '../aws/run-records.js';
+import type { Decision, RunSummary } from '../engine/run-types.js';
+import type { RunTiming } from '../engine/timing.js';
 
-export interface RunSummary {
-  readonly runId: string;
-  readonly state: string | null;
-  readonly start: string | null;
-  readonly end: string | null;
-  readonly decision: Decision | null;
-  readonly rmse: number | null;
-  readonly threshold: number | null;
-  readonly endpoint: string | null;
-  readonly dataFiles: number | null;
-  readonly rows: number | null;
-}
+export type { RunSummary } from '../engine/run-types.js';
 
 export interface RunsResult {
   readonly runs: RunSummary[];

@@ -1,4 +1,4 @@
-import type { Prediction, RejectedSource } from '../ops/predict.js';
+import type { Prediction, RejectedSource } from '../engine/run-types.js';
 import type { Output } from './output.js';
 
 /** One line per row: `row 1  rings 9.7  age 11.2 years`. */

@@ -1,4 +1,4 @@
-import type { RunEvent, RunOutcome, RunResult } from '../ops/run.js';
+import type { RunEvent, RunOutcome, RunResult } from '../engine/run-types.js';
 import type { Output } from './output.js';
 import { WaitIndicator } from './spinner.js';
 import type { Style } from './style.js';

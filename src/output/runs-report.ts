@@ -1,4 +1,4 @@
-import type { RunSummary } from '../ops/runs.js';
+import type { RunSummary } from '../engine/run-types.js';
 import type { Style } from './style.js';
 
 const COLUMNS = ['RUN ID', 'START', 'STATE', 'DECISION', 'RMSE', 'THRESHOLD', 'FILES', 'ROWS'] as const;

@@ -89,10 +89,9 @@ export function etlManifestKey(names: Names): string {
  * role's ECR grant names the same account the training job pulls from.
  */
 export const XGBOOST_ACCOUNTS_FILE = join(ARTIFACTS_DIR, 'airflow', 'dags', 'abalone_pipeline', 'xgboost_accounts.json');
-let xgboostAccounts: Readonly<Record<string, string>> | undefined;
+const XGBOOST_ACCOUNTS: Readonly<Record<string, string>> = (JSON.parse(readFileSync(XGBOOST_ACCOUNTS_FILE, 'utf8')) as { accounts: Record<string, string> }).accounts;
 export function xgboostImageAccount(region: string): string | undefined {
-  xgboostAccounts ??= (JSON.parse(readFileSync(XGBOOST_ACCOUNTS_FILE, 'utf8')) as { accounts: Record<string, string> }).accounts;
-  return xgboostAccounts[region];
+  return XGBOOST_ACCOUNTS[region];
 }
 
 /** Every value a template may use: the derived names, flattened (roles as `roles.<role>`). */

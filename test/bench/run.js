@@ -7,7 +7,7 @@
  * (read or mutating, classified by test/support/counting-proxy.ts; the lock's own calls apart).
  * Writes test/bench/results.md (with the date and machine) and prints the same.
  *
- *   node test/bench/run.js [--runs N] [--delay D] [--only help,fresh,noop,status,push,add,critical,compute] [--out file]
+ *   node test/bench/run.js [--runs N] [--delay D] [--only help,fresh,noop,status,push,add,critical,compute,run,run-skipped] [--out file]
  *
  * Not part of `npm test`: timings are reported, never asserted.
  */
@@ -21,6 +21,7 @@ import { MeteredProxy } from './metered-proxy.js';
 import { cli, markdownTable, medianRun, ms, mustSucceed, peakConcurrentSteps, readTimeline, renderTimeline, ROOT, stats, timed } from './lib.js';
 import { writeSurveyFile } from './survey-data.js';
 import { benchCompute } from './compute.js';
+import { benchPipelineRun } from './pipeline-run.js';
 
 // The test helpers are TypeScript: the bench loads them as they are (types stripped).
 register('./ts-loader.js', import.meta.url);
@@ -346,6 +347,19 @@ try {
       '–',
       verdict(s.median < 20_000, `ETL ${ms(mid.etlMs)}, training ${ms(mid.trainMs)}, transform ${ms(mid.transformMs)}`),
     ]);
+  }
+  // --- whole pipeline runs through the endpoint (issue #13) ----------------------------------------
+  if (wanted('run') || wanted('run-skipped')) {
+    log('bench: run to a deployed endpoint, and a run with no new data, through the local endpoint');
+    const r = await benchPipelineRun({ endpoint, runs: Math.max(1, Math.min(RUNS, 3)), log, wantDeployed: wanted('run'), wantSkipped: wanted('run-skipped') });
+    if (r.deployed.length) {
+      const s = stats(r.deployed);
+      rows.push(['`run --force`: trigger to a deployed endpoint (real DAG runner, ETL, XGBoost, endpoint)', 'under 45 s', ms(s.median), span(s), '–', verdict(s.median < 45_000)]);
+    }
+    if (r.skipped.length) {
+      const s = stats(r.skipped);
+      rows.push(['`run`, no new data: skipped', 'under 10 s', ms(s.median), span(s), '–', verdict(s.median < 10_000)]);
+    }
   }
 } finally {
   await proxy?.stop();

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -12,11 +10,9 @@ import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint
 /**
  * The pipeline's loop end to end on the local endpoint (issue 13; shared/spec/runs.md):
  * `up` -> `run` (deployed) -> `predict` -> `run` (skipped: nothing new) -> `add-data` (starts a
- * run) -> `runs`. It needs the endpoint to execute the DAG (src/local/dag-runner, and the
- * local Glue, SageMaker and Lambda work of shared/spec/local-pipeline.md).
+ * run) -> `runs`, with the endpoint executing the DAG (src/local/dag-runner) and its work (the
+ * local Glue, SageMaker and Lambda of shared/spec/local-pipeline.md).
  */
-const RUNNER = fileURLToPath(new URL('../../src/local/dag-runner/runner.py', import.meta.url));
-const NO_RUNNER = !existsSync(RUNNER);
 const BUCKET = 'abalone-data-us-east-1-123456789012';
 
 let endpoint: TestEndpoint;
@@ -27,7 +23,6 @@ let work: string;
 const cli = (args: string[]) => runCli(args, { env: endpoint.env, timeoutMs: 240_000 });
 
 beforeAll(async () => {
-  if (NO_RUNNER) return;
   endpoint = await startLocalEndpoint();
   const config = { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -48,7 +43,7 @@ async function runRecords(): Promise<string[]> {
   return (out.Contents ?? []).map((o) => o.Key!);
 }
 
-describe.skipIf(NO_RUNNER)('running the pipeline on the local endpoint (skipped while src/local/dag-runner/runner.py does not exist: the DAG runner comes from another branch)', () => {
+describe('running the pipeline on the local endpoint', () => {
   it('up -> run deployed -> predict -> run skipped -> add-data starts a run -> runs', async () => {
     const up = await cli(['up', '--yes', '--json']);
     expect(up.code, up.stderr).toBe(0);

@@ -432,3 +432,31 @@ def test_the_real_dag_renders_its_operator_configs_as_native_objects(shim):
     assert rendered["train"].config == training
     assert rendered["batch_transform"].config == transform
     assert type(rendered["train"]).__name__ == "StrictSageMakerTrainingOperator"
+
+
+# ---------------------------------------------------------------------------------------------
+# botocore waiters in the runner (the DAG's deploy.py waits on endpoints with Delay 30 s)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_runner_caps_botocore_waiter_sleeps(shim, monkeypatch):
+    """botocore's Waiter.wait calls time.sleep(Delay) between its calls (botocore/waiter.py); in the
+    runner that sleep is capped by ABALONE_LOCAL_POLL_CAP, and the calls themselves are unchanged."""
+    import botocore.waiter
+
+    slept = []
+    monkeypatch.setattr(botocore.waiter, "time", botocore.waiter.time)  # restored after the test
+    monkeypatch.setattr(shim.time, "sleep", lambda seconds: slept.append(seconds))
+    monkeypatch.setenv("ABALONE_LOCAL_POLL_CAP", "0.5")
+    shim.cap_botocore_waiters()
+    client = boto3.client("sagemaker", region_name="us-east-1")
+    with Stubber(client) as stub:
+        for status in ("Updating", "Updating", "InService"):
+            stub.add_response("describe_endpoint", {
+                "EndpointName": "e", "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/e",
+                "EndpointStatus": status, "CreationTime": NOW, "LastModifiedTime": NOW,
+            }, {"EndpointName": "e"})
+        client.get_waiter("endpoint_in_service").wait(EndpointName="e", WaiterConfig={"Delay": 30, "MaxAttempts": 5})
+        stub.assert_no_pending_responses()
+    assert slept == [0.5, 0.5]
+    assert botocore.waiter.time.time() > 0  # the rest of the time module is the real one

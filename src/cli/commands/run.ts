@@ -1,5 +1,5 @@
 import { EXIT } from '../../errors.js';
-import { AWS_RUN_TIMING, EMULATED_RUN_TIMING, runPipeline } from '../../ops/run.js';
+import { runPipeline } from '../../ops/run.js';
 import { outcomeLines, runDocument, RunFollowReporter } from '../../output/run-follow.js';
 import type { CommandContext } from '../context.js';
 import { openSession } from '../session.js';
@@ -13,7 +13,7 @@ export async function run(ctx: CommandContext, raw: Record<string, unknown>): Pr
       {
         clients: session.clients,
         names: session.names,
-        timing: session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING,
+        timing: session.timing.run,
         signal: ctx.signal,
         onEvent: reporter.onEvent,
       },

@@ -1,4 +1,3 @@
-import { AWS_RUN_TIMING, EMULATED_RUN_TIMING } from '../../ops/run.js';
 import { listRuns } from '../../ops/runs.js';
 import { runsTable } from '../../output/runs-report.js';
 import { EXIT } from '../../errors.js';
@@ -10,7 +9,7 @@ export async function runs(ctx: CommandContext, raw: Record<string, unknown>): P
   const { output } = ctx;
   const limit = integer('--limit', String(raw.limit ?? '10'), 1, 10_000);
   const session = await openSession(ctx.global);
-  const timing = session.clients.emulated ? EMULATED_RUN_TIMING : AWS_RUN_TIMING;
+  const timing = session.timing.run;
   const result = await listRuns({ clients: session.clients, names: session.names, timing, signal: ctx.signal }, limit);
   if (result.airflowUnavailable) output.info(`runs from the run records only; Airflow's own list is not joined: ${result.airflowUnavailable}`);
   if (output.json) output.result({ runs: result.runs });

@@ -89,9 +89,10 @@ def _run_arguments(args):
     except ValueError:
         raise UsageError("--logical-date {!r} is not an ISO 8601 date and time".format(args.logical_date)) from None
     retry_delay_cap()  # a bad ABALONE_LOCAL_RETRY_DELAY_CAP is a usage error before anything runs
-    from airflow.providers.amazon.aws._base import poll_cap
+    from airflow.providers.amazon.aws._base import cap_botocore_waiters, poll_cap
 
     poll_cap()
+    cap_botocore_waiters()
     return conf, logical_date
 
 

@@ -5,8 +5,10 @@
  * Behaviour and sources: ../mwaa-emulator.md, "Airflow CLI".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { putLog } from '../compute/cloudwatch-logs.js';
 import type { EnvConfig } from './config.js';
 import type { DagFolder } from './dag-folder.js';
 
@@ -52,6 +54,10 @@ export interface DagRun {
   logsDir: string;
   process?: ChildProcess;
   finished: boolean;
+  /** Task attempt logs sent to CloudWatch Logs (or being sent), by path. */
+  shippedLogs: Set<string>;
+  /** Settles when every log sent so far is in CloudWatch Logs. */
+  logsShipped: Promise<void>;
 }
 
 export interface RunnerSetup {
@@ -220,6 +226,8 @@ export class AirflowEnvironment {
       stateFile: join(this.workDir, 'state', `run-${safe}.json`),
       logsDir: join(this.workDir, 'logs'),
       finished: false,
+      shippedLogs: new Set(),
+      logsShipped: Promise.resolve(),
     };
   }
 
@@ -267,7 +275,7 @@ export class AirflowEnvironment {
     if (problem) {
       writeSync(log, `${problem}\n`);
       closeSync(log);
-      this.finish(run, 1);
+      void this.finish(run, 1);
       return;
     }
     const args = [
@@ -284,36 +292,94 @@ export class AirflowEnvironment {
     const child = spawn(python!, args, { env: this.childEnv(), stdio: ['ignore', log, log] });
     closeSync(log);
     run.process = child;
-    child.once('error', () => this.finish(run, 1));
-    child.once('exit', (code) => this.finish(run, code ?? 1));
+    let exited = false;
+    const onEnd = (code: number) => {
+      if (exited) return;
+      exited = true;
+      void this.finish(run, code);
+    };
+    child.once('error', () => onEnd(1));
+    child.once('exit', (code) => onEnd(code ?? 1));
   }
 
-  private finish(run: DagRun, code: number): void {
+  /**
+   * The run ends once its last task logs are in CloudWatch Logs, so a client that sees the run
+   * failed can read the failed task's log at once.
+   */
+  private async finish(run: DagRun, code: number): Promise<void> {
     if (run.finished || this.closed) {
       run.finished = true;
       run.process = undefined;
       return;
     }
     run.process = undefined;
-    this.read(run);
+    const fileState = this.read(run);
+    await run.logsShipped;
+    if (run.finished || this.closed) return;
     run.finished = true;
-    if (run.state !== 'success' && run.state !== 'failed') run.state = code === 0 ? 'success' : 'failed';
-    else if (code !== 0 && run.state === 'success') run.state = 'failed';
+    run.state = fileState === 'success' && code === 0 ? 'success' : fileState === 'failed' || code !== 0 ? 'failed' : 'success';
     run.endDate ??= pyIso(this.setup.now().getTime());
     this.schedule();
   }
 
-  /** Reads the runner's state file (written atomically) into the run. */
-  private read(run: DagRun): void {
-    if (run.finished || run.state === 'queued' || !existsSync(run.stateFile)) return;
+  /**
+   * Reads the runner's state file (written atomically) into the run; returns the state it says.
+   * A run the file says ended stays `running` here until finish() (its last logs are on their way).
+   */
+  private read(run: DagRun): RunState | undefined {
+    if (run.finished || run.state === 'queued' || !existsSync(run.stateFile)) return undefined;
     try {
       const file = JSON.parse(readFileSync(run.stateFile, 'utf8')) as Partial<{ state: RunState; start_date: string; end_date: string | null; tasks: TaskState[] }>;
-      if (file.state === 'running' || file.state === 'success' || file.state === 'failed') run.state = file.state;
+      if (file.state === 'running' || file.state === 'success' || file.state === 'failed') run.state = 'running';
       if (file.start_date) run.startDate = file.start_date;
-      if (file.end_date) run.endDate = file.end_date;
-      if (Array.isArray(file.tasks)) run.tasks = file.tasks;
+      if (Array.isArray(file.tasks)) {
+        run.tasks = file.tasks;
+        this.shipTaskLogs(run);
+      }
+      if (file.end_date && (file.state === 'success' || file.state === 'failed')) run.endDate = file.end_date;
+      return file.state;
     } catch {
       // a state file is replaced by rename, so a partial read means it is not there yet
+      return undefined;
+    }
+  }
+
+  /**
+   * MWAA sends each task attempt's log to the environment's task log group,
+   * `airflow-<environment>-Task`, when TaskLogs is enabled. Its TaskLogHandler is the Amazon
+   * provider's CloudwatchTaskHandler (aws/amazon-mwaa-docker-images,
+   * images/airflow/2.10.3/python/mwaa/logging/cloudwatch_handlers.py), whose stream name is the
+   * rendered log_filename_template with every ':' made '_' (apache/airflow,
+   * providers/amazon/aws/log/cloudwatch_task_handler.py, `_render_filename`):
+   * `dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`. Here a finished attempt's
+   * log file is sent once the runner reports the attempt over.
+   */
+  private shipTaskLogs(run: DagRun): void {
+    if (!this.config.LoggingConfiguration.TaskLogs?.Enabled) return;
+    for (const task of run.tasks) {
+      if (!task.log_path || task.state === null) continue;
+      const over = task.state === 'running' || task.state === 'queued' || task.state === 'scheduled' ? task.try_number - 1 : task.try_number;
+      const dir = dirname(task.log_path);
+      for (let attempt = 1; attempt <= over; attempt++) {
+        const path = join(dir, `attempt=${attempt}.log`);
+        if (run.shippedLogs.has(path) || !existsSync(path)) continue;
+        run.shippedLogs.add(path);
+        const stream = relative(run.logsDir, path).split(sep).join('/').replace(/:/g, '_');
+        const group = `airflow-${this.name}-Task`;
+        run.logsShipped = run.logsShipped.then(async () => {
+          if (this.closed) return;
+          try {
+            await putLog(this.selfUrl, this.region, group, stream, await readFile(path, 'utf8'), statSync(path).mtime);
+          } catch (error) {
+            const note = `could not send ${stream} to CloudWatch Logs group ${group}: ${(error as Error).message}\n`;
+            try {
+              appendFileSync(join(dirname(dir), 'runner.log'), note);
+            } catch {
+              // the environment is gone with its directory: there is nowhere left to say so
+            }
+          }
+        });
+      }
     }
   }
 

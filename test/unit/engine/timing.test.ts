@@ -8,6 +8,8 @@ describe('timingProfile', () => {
     expect(t.natGateway).toEqual({ maxWaitTime: 600 });
     expect(t.endpointDeleted).toEqual({ maxWaitTime: 1800, minDelay: 15, maxDelay: 60 });
     expect(t.endpointInService).toEqual({ maxWaitTime: 3600, minDelay: 30, maxDelay: 60 });
+    // MWAA's CLI endpoint: one request at a time, spaced; a run is followed up to the DAG's 6 h dagrun_timeout (+10 min).
+    expect(t.run).toEqual({ cli: { minGapMs: 5_000, requestTimeoutMs: 60_000 }, pollMs: 5_000, scheduledRunWaitMs: 30_000, followTimeoutMs: 6 * 3600_000 + 10 * 60_000 });
   });
 
   it('against the local endpoint: short delays, the same bounds', () => {
@@ -15,6 +17,7 @@ describe('timingProfile', () => {
     expect(t.mwaaEnvironment).toEqual({ initialDelayMs: 200, maxDelayMs: 1_000, timeoutMs: 90 * 60_000 });
     expect(t.fresh.ec2).toEqual({ baseDelayMs: 50, maxDelayMs: 200 });
     expect(t.natGateway).toEqual({ maxWaitTime: 600, minDelay: 1, maxDelay: 2 });
+    expect(t.run).toEqual({ cli: { minGapMs: 0, requestTimeoutMs: 60_000 }, pollMs: 300, scheduledRunWaitMs: 1_500, followTimeoutMs: 30 * 60_000 });
   });
 
   it('ABALONE_WAIT_TIMEOUT replaces every wait bound; an SDK waiter keeps room for its first delay', () => {

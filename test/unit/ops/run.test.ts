@@ -149,11 +149,12 @@ describe('run', () => {
     const outcome = await runPipeline(deps, { force: false, follow: true });
     expect(outcome.state).toBe('failed');
     expect(outcome.failed.map((f) => f.taskId)).toEqual(['train']);
-    // Against an endpoint override the logs are the local endpoint's.
-    expect(outcome.failed[0]!.where).toContain('task_id=train/');
+    // The same place against an endpoint override as on AWS; the stream name has ':' made '_' as MWAA's handler does.
     const { taskLogWhere } = await import('../../../src/ops/run.js');
-    const onAws = taskLogWhere(environment().Environment, { clients: createClients({ region: 'us-east-1', env: {} }), names }, outcome.runId, 'train');
-    expect(onAws).toBe(`CloudWatch Logs group airflow-abalone-airflow-environment-Task, streams dag_id=abalone_pipeline/run_id=${outcome.runId}/task_id=train/attempt=<n>.log`);
+    const onAws = taskLogWhere(environment().Environment, { names }, outcome.runId, 'train');
+    const stream = `dag_id=abalone_pipeline/run_id=${outcome.runId.replace(/:/g, '_')}/task_id=train/attempt=<n>.log`;
+    expect(onAws).toBe(`CloudWatch Logs group airflow-abalone-airflow-environment-Task, stream ${stream} (n: its last attempt)`);
+    expect(outcome.failed[0]!.where).toBe(onAws);
   });
 
   it('a DAG import error is reported as such, and nothing is unpaused or triggered', async () => {

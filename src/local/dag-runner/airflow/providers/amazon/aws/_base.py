@@ -4,7 +4,7 @@ default credential chain (MWAA's aws_default connection has no credentials, so b
 region apply; AWS_ENDPOINT_URL points them at the local endpoint), expand_role, custom waiters,
 and the operators' `serialize` (AirflowJsonEncoder: datetimes as ISO 8601).
 
-The one local deviation: every poll sleep is capped by ABALONE_LOCAL_POLL_CAP seconds (default 1),
+The one local deviation: every poll sleep (botocore waiters' included) is capped by ABALONE_LOCAL_POLL_CAP seconds (default 1),
 since local jobs finish in seconds; the number and order of calls is unchanged.
 """
 import json
@@ -41,6 +41,26 @@ def capped(seconds: float) -> float:
 
 def sleep(seconds: float) -> None:
     time.sleep(capped(seconds))
+
+
+class _CappedTime:
+    """The `time` module as botocore.waiter sees it, with sleep capped."""
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        sleep(seconds)
+
+
+def cap_botocore_waiters() -> None:
+    """botocore's Waiter.wait sleeps `time.sleep(Delay)` between its calls (botocore/waiter.py);
+    the DAG's own code waits on SageMaker endpoints that way (deploy.py, Delay 30 s), so in the
+    runner those sleeps are capped like the provider's polls."""
+    import botocore.waiter
+
+    botocore.waiter.time = _CappedTime()
 
 
 class AwsBaseHook:

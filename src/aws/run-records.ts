@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from '../aws/errors.js';
+import { isNotFound } from './errors.js';
 import type { Names } from '../engine/names.js';
 
 /**
