@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A whole pipeline against the local endpoint: local, up, run (followed to its decision), predict,
-// add-data (a small valid CSV: it starts a run), runs, destroy. Exits 1 if any step's exit code is
-// not the expected one.
+// add-data (a small valid CSV: it starts a run, which the demo waits for), runs, park, status,
+// destroy. Exits 1 if any step's exit code is not the expected one.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -50,6 +50,30 @@ function run(args) {
   });
 }
 
+/** Quietly polls `runs --json` until no run is queued or running (the run add-data started). */
+async function waitForRuns(timeoutMs = 180_000) {
+  process.stdout.write('\n(waiting for the run add-data started to end)\n');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const out = await new Promise((resolve) => {
+      const child = spawn(process.execPath, [bin, 'runs', '--json'], { stdio: ['ignore', 'pipe', 'ignore'], env });
+      let text = '';
+      child.stdout.on('data', (chunk) => (text += chunk));
+      child.once('exit', () => resolve(text));
+    });
+    const runs = (() => {
+      try {
+        return JSON.parse(out).runs ?? [];
+      } catch {
+        return [];
+      }
+    })();
+    if (runs.length > 0 && runs.every((r) => r.state !== 'running' && r.state !== 'queued')) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  failures.push('the run add-data started did not end within 3 minutes');
+}
+
 // Three new survey rows (sex, seven measurements, rings), in the format add-data validates.
 const work = await mkdtemp(join(tmpdir(), 'abalone-demo-'));
 const survey = join(work, 'new-survey.csv');
@@ -65,15 +89,23 @@ await writeFile(
 );
 
 const failures = [];
+const WAIT_FOR_RUNS = ['(wait)'];
 try {
   for (const [args, expected] of [
     [['up', '--yes'], 0],
     [['run'], 0],
     [['predict', '--row', 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15', '--row', 'F,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21'], 0],
     [['add-data', survey], 0],
+    [WAIT_FOR_RUNS, 0],
     [['runs'], 0],
+    [['park', '--yes'], 0],
+    [['status'], 0],
     [['destroy', '--yes'], 0],
   ]) {
+    if (args === WAIT_FOR_RUNS) {
+      await waitForRuns();
+      continue;
+    }
     const code = await run(args);
     if (code !== expected) failures.push(`${args[0]} exited ${code}, expected ${expected}`);
   }
