@@ -9,6 +9,7 @@
  */
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -24,6 +25,19 @@ const localApart = {
   name: 'local-apart',
   setup(b) {
     b.onResolve({ filter: LOCAL_COMMAND }, () => ({ path: './local/local.js', external: true }));
+  },
+};
+
+/**
+ * The errors the local command throws must be the main bundle's classes (its error boundary
+ * tells a ToolError by instanceof): the local bundle imports src/errors.ts from the main
+ * bundle's errors.js entry instead of a copy of its own.
+ */
+const ERRORS_SOURCE = join(ROOT, 'src', 'errors.js');
+const sharedErrors = {
+  name: 'shared-errors',
+  setup(b) {
+    b.onResolve({ filter: /errors\.js$/ }, (args) => (resolve(args.resolveDir, args.path) === ERRORS_SOURCE ? { path: '../errors.js', external: true } : undefined));
   },
 };
 
@@ -48,8 +62,8 @@ const common = {
 
 rmSync(OUT, { recursive: true, force: true });
 const [cli, local] = await Promise.all([
-  build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, outdir: OUT, plugins: [localApart] }),
-  build({ ...common, entryPoints: { local: 'src/cli/commands/local.ts' }, outdir: `${OUT}/local` }),
+  build({ ...common, entryPoints: { main: 'src/cli/main.ts', errors: 'src/errors.ts' }, outdir: OUT, plugins: [localApart] }),
+  build({ ...common, entryPoints: { local: 'src/cli/commands/local.ts' }, outdir: `${OUT}/local`, plugins: [sharedErrors] }),
 ]);
 writeFileSync(`${OUT}/meta.json`, JSON.stringify(cli.metafile));
 writeFileSync(`${OUT}/local/meta.json`, JSON.stringify(local.metafile));
