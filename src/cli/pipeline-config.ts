@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { ssmParameterStore } from '../aws/ssm-store.js';
 import type { PipelineConfig } from '../engine/config.js';
 import { SETTING_KEYS, readSettings } from '../engine/settings.js';
-import { openSessionWith, type GlobalOptions, type Session } from './session.js';
-import { ssmPrefixOf } from '../engine/names.js';
+import type { Session } from './session.js';
 import { UsageError } from '../errors.js';
 import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import * as v from './validate.js';
@@ -76,13 +75,7 @@ export function withStoredSettings(raw: Record<string, unknown>, stored: Record<
   }
 }
 
-/**
- * Opens the session and builds the config (flags validated first, usage errors before any AWS
- * call, then merged with the stored settings), reading the stored settings alongside STS.
- */
-export async function openSessionAndConfig(global: GlobalOptions, raw: Record<string, unknown>): Promise<{ session: Session; config: PipelineConfig }> {
-  const { session, value: stored } = await openSessionWith(global, async (clients) =>
-    readSettings(ssmParameterStore(await clients.ssm()), { ssmPrefix: ssmPrefixOf(global.name) }),
-  );
-  return { session, config: withStoredSettings(raw, stored) };
+/** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
+export async function configFor(raw: Record<string, unknown>, session: Session): Promise<PipelineConfig> {
+  return withStoredSettings(raw, await readSettings(ssmParameterStore(await session.clients.ssm()), session.names));
 }

@@ -1,4 +1,4 @@
-import { createClients, defaultRegion, type Clients } from '../aws/clients.js';
+import { createClients, defaultRegion } from '../aws/clients.js';
 import { callerIdentity, explainIdentityError } from '../aws/identity.js';
 import { deriveNames, partitionOf } from '../engine/names.js';
 import type { Session } from '../engine/session.js';
@@ -32,30 +32,18 @@ export async function resolveRegion(options: GlobalOptions): Promise<string> {
  * the timing profile once: the local endpoint's pace when an endpoint override is active.
  */
 export async function openSession(options: GlobalOptions): Promise<Session> {
-  return (await openSessionWith(options, async () => undefined)).session;
-}
-
-/**
- * openSession, with `read` (a read that needs no account id, e.g. the stored settings) sent
- * alongside the STS call: one round trip before the first step instead of two. When STS fails,
- * its error is the one reported, whatever `read` did.
- */
-export async function openSessionWith<T>(options: GlobalOptions, read: (clients: Clients) => Promise<T>): Promise<{ session: Session; value: T }> {
   if (options.profile) process.env.AWS_PROFILE = options.profile;
   const region = await resolveRegion(options);
   validateName(options.name, region);
   if (options.endpointUrl) validateEndpoint(options.endpointUrl);
   const clients = createClients({ region, profile: options.profile, endpointUrl: options.endpointUrl });
-  const early = read(clients);
-  early.catch(() => undefined); // awaited below, once STS has answered
   let identity;
   try {
     identity = await callerIdentity(clients, partitionOf(region), registerSecret);
   } catch (error) {
     throw explainIdentityError(error, options);
   }
-  const session = { clients, names: deriveNames(options.name, region, identity.account, identity.partition), timing: timingProfile({ emulated: clients.emulated }) };
-  return { session, value: await early };
+  return { clients, names: deriveNames(options.name, region, identity.account, identity.partition), timing: timingProfile({ emulated: clients.emulated }) };
 }
 
 function validateEndpoint(url: string): void {

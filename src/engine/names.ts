@@ -58,11 +58,6 @@ function roleName(name: string, role: string, region: string): string {
   return `${name}-${role}-${region}`;
 }
 
-/** The SSM prefix of a pipeline's parameters: it needs only the pipeline's name (no account). */
-export function ssmPrefixOf(name: string): string {
-  return `/abalone-pipeline/${name}`;
-}
-
 export function deriveNames(name: string, region: string, account: string, partition = partitionOf(region)): Names {
   const bucket = `${name}-data-${region}-${account}`;
   const dataPrefix = `${name}_data/`;
@@ -82,8 +77,8 @@ export function deriveNames(name: string, region: string, account: string, parti
     evaluationPrefix: `${dataPrefix}evaluation/`,
     airflowPrefix: 'airflow/',
     airflowSourceBundleKey: 'airflow-source/bundle.zip',
-    ssmPrefix: ssmPrefixOf(name),
-    lockParameter: `${ssmPrefixOf(name)}/lock`,
+    ssmPrefix: `/abalone-pipeline/${name}`,
+    lockParameter: `/abalone-pipeline/${name}/lock`,
     environment: `${name}-airflow-environment`,
     glueDatabase: `${name.replace(/-/g, '_')}_new`,
     crawler: `${name}-crawler`,

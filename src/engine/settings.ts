@@ -23,7 +23,7 @@ export const SETTING_KEYS = [
 export type SettingKey = (typeof SETTING_KEYS)[number];
 export type Settings = Partial<Pick<PipelineConfig, SettingKey>>;
 
-export function settingsParameter(names: Pick<Names, 'ssmPrefix'>): string {
+export function settingsParameter(names: Names): string {
   return `${names.ssmPrefix}/settings`;
 }
 
@@ -34,7 +34,7 @@ export function settingsValue(config: PipelineConfig): string {
 }
 
 /** What the last `up` stored, or {} when nothing (or something unreadable) is there. */
-export async function readSettings(store: ParameterStore, names: Pick<Names, 'ssmPrefix'>): Promise<Record<string, unknown>> {
+export async function readSettings(store: ParameterStore, names: Names): Promise<Record<string, unknown>> {
   const value = await store.get(settingsParameter(names));
   try {
     const parsed: unknown = JSON.parse(value ?? '{}');

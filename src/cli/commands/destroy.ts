@@ -1,8 +1,9 @@
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
-import { openSessionAndConfig, pipelineConfig } from '../pipeline-config.js';
+import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
+import { openSession } from '../session.js';
 import { withLock } from '../../ops/with-lock.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 
@@ -10,7 +11,8 @@ export async function destroy(ctx: CommandContext, raw: Record<string, unknown>)
   const startedAt = Date.now();
   pipelineConfig(raw);
   requireYesOrTerminal(ctx.global.yes, 'destroy');
-  const { session, config } = await openSessionAndConfig(ctx.global, raw);
+  const session = await openSession(ctx.global);
+  const config = await configFor(raw, session);
   const plan: RunPlan = { steps: selectSteps(undefined), session, config };
 
   // The lock is released (deleted) last, so that nothing of the pipeline remains.

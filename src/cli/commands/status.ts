@@ -3,13 +3,15 @@ import { EXIT } from '../../errors.js';
 import { renderStatusTable, statusDocument } from '../../output/status-report.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
-import { openSessionAndConfig, pipelineConfig } from '../pipeline-config.js';
+import { configFor, pipelineConfig } from '../pipeline-config.js';
+import { openSession } from '../session.js';
 
 const NOT_CONVERGED = new Set(['missing', 'drift']);
 
 export async function status(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   pipelineConfig(raw);
-  const { session, config } = await openSessionAndConfig(ctx.global, raw);
+  const session = await openSession(ctx.global);
+  const config = await configFor(raw, session);
   const rows = await inspect(
     selectSteps(undefined),
     { names: session.names, config, clients: session.clients, timing: session.timing, signal: ctx.signal },

@@ -3,8 +3,9 @@ import { assertFolder } from '../../engine/airflow-folder.js';
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
-import { openSessionAndConfig, pipelineConfig } from '../pipeline-config.js';
+import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
+import { openSession } from '../session.js';
 import { withLock } from '../../ops/with-lock.js';
 import { stepList } from '../validate.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
@@ -18,7 +19,8 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   const only: StepName[] | undefined = raw.only === undefined ? undefined : stepList(String(raw.only));
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
 
-  const { session, config } = await openSessionAndConfig(ctx.global, raw);
+  const session = await openSession(ctx.global);
+  const config = await configFor(raw, session);
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
   // A dry run makes no write, so it takes no lock either.
