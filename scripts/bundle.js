@@ -55,6 +55,7 @@ const common = {
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
+  sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',

@@ -114,8 +114,11 @@ try {
 
   // --- fresh up ------------------------------------------------------------------------------
   const timelineFile = join(work, 'timeline.jsonl');
-  const freshUp = async (useEnv = direct) => {
-    await endpoint.reset();
+  // Fresh: after a destroy, so that moto's backends are warm (a reset makes moto build each
+  // service's backend again on its first call: the cold run below shows what that costs).
+  const freshUp = async (useEnv = direct, cold = false) => {
+    if (cold) await endpoint.reset();
+    else mustSucceed(await cli(['destroy', '--yes'], { env: direct }), 'destroy before a fresh up');
     rmSync(timelineFile, { force: true });
     const r = mustSucceed(await cli(['up', '--yes', '--no-wait'], { env: { ...useEnv, ABALONE_TIMELINE: timelineFile } }), 'fresh up');
     return { ...r, timeline: readTimeline(timelineFile) };
@@ -136,12 +139,19 @@ try {
       verdict(s.median <= 1000 && peak >= 2, `up to ${peak} steps at once; load ${load}`),
     ]);
     recordSplit('fresh `up --yes --no-wait`', c, load);
+    const cold = await counted((e) => freshUp(e, true));
+    recordSplit('fresh `up --yes --no-wait`, cold (just after a reset)', cold, loadNow());
+    const slow = [...cold.raw].sort((a, b) => b.t1 - b.t0 - (a.t1 - a.t0)).slice(0, 3);
+    notes.push(
+      `Fresh \`up\` just after a reset of the endpoint took ${ms(cold.ms)}: moto builds a service's backend on its first call after a reset; ` +
+        `the slowest calls were ${slow.map((x) => `${x.service} ${x.operation} (${ms(x.t1 - x.t0)})`).join(', ')}.`,
+    );
     sections.push(`### Timeline: fresh \`up --yes --no-wait\` (the counted run, ${ms(c.ms)}, through the proxy)\n\n\`\`\`text\n${renderTimeline(c.timeline, c.ms, c.firstCall)}\n\`\`\``);
   }
 
   // --- no-op up --------------------------------------------------------------------------------
   const converge = async () => {
-    await freshUp();
+    await endpoint.reset();
     mustSucceed(await cli(['up', '--yes'], { env: direct }), 'converging up');
   };
   if (wanted('noop') || wanted('status') || wanted('push')) await converge();
