@@ -7,7 +7,7 @@
  * (read or mutating, classified by test/support/counting-proxy.ts; the lock's own calls apart).
  * Writes test/bench/results.md (with the date and machine) and prints the same.
  *
- *   node test/bench/run.js [--runs N] [--delay D] [--only help,fresh,noop,status,destroy,push,add,critical,compute] [--out file]
+ *   node test/bench/run.js [--runs N] [--delay D] [--only endpoint,help,fresh,noop,status,destroy,push,add,critical,compute] [--out file]
  *
  * Not part of `npm test`: timings are reported, never asserted.
  */
@@ -103,6 +103,30 @@ try {
     return { ...r, calls: proxy.summary(), raw: calls, firstCall: firstCall(proxy, r), split: timeSplit(r, calls, nodeBaseline) };
   };
   const recordSplit = (label, r, load) => splits.push([label, ms(r.split.total), ms(r.split.node), ms(r.split.loading), ms(r.split.endpoint), ms(r.split.rest), `${r.split.calls}: ${ms(r.split.perCallMedian)} median, ${ms(r.split.perCallSum)} in all`, load]);
+
+  // --- the endpoint alone: what one call costs there, without the CLI -------------------------
+  if (wanted('endpoint') || wanted('noop') || wanted('status')) {
+    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const sts = new STSClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await sts.send(new GetCallerIdentityCommand({}));
+    const N = 40;
+    const load = loadNow();
+    let t = performance.now();
+    for (let i = 0; i < N; i++) await sts.send(new GetCallerIdentityCommand({}));
+    const sequential = (performance.now() - t) / N;
+    t = performance.now();
+    await Promise.all(Array.from({ length: N }, () => sts.send(new GetCallerIdentityCommand({}))));
+    const concurrent = (performance.now() - t) / N;
+    sts.destroy();
+    rows.push([
+      `the endpoint alone: ${N} STS GetCallerIdentity calls from one warm client`,
+      '(reference: time per call at the endpoint)',
+      `${ms(sequential)} per call`,
+      `${ms(concurrent)} per call with ${N} in flight`,
+      `${2 * N} / 0`,
+      `load ${load}: the floor under every call the CLI makes`,
+    ]);
+  }
 
   // --- --help ------------------------------------------------------------------------------
   if (wanted('help')) {
