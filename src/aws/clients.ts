@@ -99,17 +99,17 @@ export function createClients(options: AwsOptions & { region: string }): Clients
   return {
     region: options.region,
     emulated,
-    s3: memo('s3', async (c) => new (await import('@aws-sdk/client-s3')).S3Client(c)),
-    glue: memo('glue', async (c) => new (await import('@aws-sdk/client-glue')).GlueClient(c)),
-    mwaa: memo('mwaa', async (c) => new (await import('@aws-sdk/client-mwaa')).MWAAClient(c)),
-    iam: memo('iam', async (c) => new (await import('@aws-sdk/client-iam')).IAMClient(c)),
-    ssm: memo('ssm', async (c) => new (await import('@aws-sdk/client-ssm')).SSMClient(c)),
-    lambda: memo('lambda', async (c) => new (await import('@aws-sdk/client-lambda')).LambdaClient(c)),
-    codebuild: memo('codebuild', async (c) => new (await import('@aws-sdk/client-codebuild')).CodeBuildClient(c)),
-    ec2: memo('ec2', async (c) => new (await import('@aws-sdk/client-ec2')).EC2Client(c)),
-    sts: memo('sts', async (c) => new (await import('@aws-sdk/client-sts')).STSClient(c)),
-    sagemaker: memo('sagemaker', async (c) => new (await import('@aws-sdk/client-sagemaker')).SageMakerClient(c)),
-    sagemakerRuntime: memo('sagemakerRuntime', async (c) => new (await import('@aws-sdk/client-sagemaker-runtime')).SageMakerRuntimeClient(c)),
+    s3: memo('s3', async (c) => new (await import('./client-classes/s3.js')).S3Client(c)),
+    glue: memo('glue', async (c) => new (await import('./client-classes/glue.js')).GlueClient(c)),
+    mwaa: memo('mwaa', async (c) => new (await import('./client-classes/mwaa.js')).MWAAClient(c)),
+    iam: memo('iam', async (c) => new (await import('./client-classes/iam.js')).IAMClient(c)),
+    ssm: memo('ssm', async (c) => new (await import('./client-classes/ssm.js')).SSMClient(c)),
+    lambda: memo('lambda', async (c) => new (await import('./client-classes/lambda.js')).LambdaClient(c)),
+    codebuild: memo('codebuild', async (c) => new (await import('./client-classes/codebuild.js')).CodeBuildClient(c)),
+    ec2: memo('ec2', async (c) => new (await import('./client-classes/ec2.js')).EC2Client(c)),
+    sts: memo('sts', async (c) => new (await import('./client-classes/sts.js')).STSClient(c)),
+    sagemaker: memo('sagemaker', async (c) => new (await import('./client-classes/sagemaker.js')).SageMakerClient(c)),
+    sagemakerRuntime: memo('sagemakerRuntime', async (c) => new (await import('./client-classes/sagemaker-runtime.js')).SageMakerRuntimeClient(c)),
     endpoint: (service) => endpointOverride(service, options),
   };
 }
@@ -135,7 +135,7 @@ function emulatorConfig(service: ServiceName): Record<string, unknown> {
  * then the profile's `region`), or undefined when none is configured.
  */
 export async function defaultRegion(): Promise<string | undefined> {
-  const { STSClient } = await import('@aws-sdk/client-sts');
+  const { STSClient } = await import('./client-classes/sts.js');
   try {
     const region = await new STSClient({}).config.region();
     return region || undefined;

@@ -12,7 +12,7 @@ export interface CallerIdentity {
  * caller can keep it out of every output.
  */
 export async function callerIdentity(clients: Clients, fallbackPartition: string, onSecret: (secret: string | undefined) => void): Promise<CallerIdentity> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const { GetCallerIdentityCommand } = await import('./client-classes/sts.js');
   const sts = await clients.sts();
   const identity = await sts.send(new GetCallerIdentityCommand({}));
   const credentials = await sts.config.credentials().catch(() => undefined);

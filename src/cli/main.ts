@@ -7,7 +7,6 @@ import { STEP_NAMES } from '../engine/types.js';
 import { VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { onInterrupt } from './interrupt.js';
-import { registerSdkHooks } from './sdk-loader.js';
 import type { GlobalOptions } from './session.js';
 
 type Loader = () => Promise<(ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>>;
@@ -182,7 +181,6 @@ export async function main(argv: string[]): Promise<number> {
     output = outputFor(global.json, global.color);
     const interrupt = onInterrupt((m) => output.info(m));
     try {
-      registerSdkHooks();
       const handler = await COMMANDS[name]!();
       exitCode = await handler({ global, output, signal: interrupt.signal }, raw, args);
     } finally {

@@ -112,7 +112,7 @@ export function timingProfile(options: { emulated: boolean; env?: NodeJS.Process
     // Against AWS: up to about 9 minutes over 20 tries, while a deleted environment's network interfaces go.
     ec2InUse: pick(quick, { baseDelayMs: 5_000, maxDelayMs: 30_000 }),
     mwaaEnvironment: { ...pick({ initialDelayMs: 200, maxDelayMs: 1_000 }, { initialDelayMs: 15_000, maxDelayMs: 30_000 }), timeoutMs: waitTimeoutMs(90 * 60_000, env) },
-    lambdaReady: { initialDelayMs: 1_000, maxDelayMs: 5_000, timeoutMs: waitTimeoutMs(5 * 60_000, env) },
+    lambdaReady: { ...pick({ initialDelayMs: 100, maxDelayMs: 1_000 }, { initialDelayMs: 1_000, maxDelayMs: 5_000 }), timeoutMs: waitTimeoutMs(5 * 60_000, env) },
     codebuildBuild: { initialDelayMs: pick(200, 3_000), maxDelayMs: 15_000 },
     natGateway: {
       // The SDK's waiter needs more time than its first delay (1s against an emulator, 15s on AWS).

@@ -4,7 +4,8 @@
  * transform and serving need xgboost (and numpy).
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { LOCAL_PYTHON_DIR } from '../paths.js';
 
 export interface PythonCapabilities {
   boto3?: string;
@@ -97,5 +98,5 @@ export function describeCapabilities(c: PythonCapabilities): string[] {
 
 /** The folder of the endpoint's Python children (src/local/python, also from dist/local). */
 export function pythonDir(): string {
-  return fileURLToPath(new URL('../../src/local/python/', import.meta.url));
+  return join(LOCAL_PYTHON_DIR, 'python');
 }

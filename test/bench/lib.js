@@ -132,3 +132,38 @@ export function renderTimeline(timeline, totalMs, firstCallMs, width = 64) {
   const axis = `${''.padEnd(label)}0${' '.repeat(width - 1)}${ms(totalMs)} (exit)`;
   return [...rows, axis].join('\n');
 }
+
+/** Time with at least one call in flight (the union of the calls' intervals), in ms. */
+export function busyTime(calls) {
+  const spans = calls.map((c) => [c.t0, c.t1]).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+/**
+ * Where one run's time went, from spawn to exit: Node's own start (the `node -e 0` baseline),
+ * loading and setting up until the first AWS call, waiting on the endpoint (any call in flight),
+ * and the rest (our code between calls, sleeps, exit). `calls` are the metered proxy's, on the
+ * same clock as `run.started`.
+ */
+export function timeSplit(run, calls, nodeBaselineMs) {
+  const first = calls.length ? Math.min(...calls.map((c) => c.t0)) - run.started : run.ms;
+  const endpoint = busyTime(calls);
+  const perCall = stats(calls.map((c) => c.t1 - c.t0));
+  return {
+    total: run.ms,
+    node: nodeBaselineMs,
+    loading: Math.max(0, first - nodeBaselineMs),
+    endpoint,
+    rest: Math.max(0, run.ms - first - endpoint),
+    calls: calls.length,
+    perCallMedian: perCall.median,
+    perCallSum: calls.reduce((s, c) => s + (c.t1 - c.t0), 0),
+  };
+}

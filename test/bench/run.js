@@ -7,7 +7,7 @@
  * (read or mutating, classified by test/support/counting-proxy.ts; the lock's own calls apart).
  * Writes test/bench/results.md (with the date and machine) and prints the same.
  *
- *   node test/bench/run.js [--runs N] [--delay D] [--only help,fresh,noop,status,push,add,critical,compute,run,run-skipped] [--out file]
+ *   node test/bench/run.js [--runs N] [--delay D] [--only endpoint,help,fresh,noop,status,destroy,push,add,critical,compute,run,run-skipped] [--out file]
  *
  * Not part of `npm test`: timings are reported, never asserted.
  */
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { register } from 'node:module';
 import { parseArgs } from 'node:util';
 import { MeteredProxy } from './metered-proxy.js';
-import { cli, markdownTable, medianRun, ms, mustSucceed, peakConcurrentSteps, readTimeline, renderTimeline, ROOT, stats, timed } from './lib.js';
+import { cli, markdownTable, medianRun, ms, mustSucceed, peakConcurrentSteps, readTimeline, renderTimeline, ROOT, stats, timed, timeSplit } from './lib.js';
 import { writeSurveyFile } from './survey-data.js';
 import { benchCompute } from './compute.js';
 import { benchPipelineRun } from './pipeline-run.js';
@@ -46,6 +46,10 @@ const work = mkdtempSync(join(tmpdir(), 'abalone-bench-'));
 const rows = [];
 const sections = [];
 const notes = [];
+/** Where the time of each counted run went (the split table). */
+const splits = [];
+let nodeBaseline = 0;
+const loadNow = () => loadavg()[0].toFixed(1);
 const log = (line) => process.stderr.write(`${line}\n`);
 const verdict = (ok, why = '') => `${ok ? 'met' : '**NOT met**'}${why ? `: ${why}` : ''}`;
 const span = (s) => `${ms(s.min)} – ${ms(s.max)}`;
@@ -76,112 +80,176 @@ const started = performance.now();
 const loadAtStart = loadavg()[0];
 
 try {
-  log(`bench: starting the local endpoint (moto_server and the MWAA emulator)…`);
-  endpoint = await startLocalEndpoint();
+  log(`bench: starting the local endpoint (moto_server and the MWAA emulator, delays 0)…`);
+  // Emulator delays 0: the figures are the tool's and moto's, not a simulated AWS wait.
+  endpoint = await startLocalEndpoint({ ABALONE_MWAA_CREATE_DELAY: '0', ABALONE_MWAA_UPDATE_DELAY: '0', ABALONE_MWAA_DELETE_DELAY: '0', ABALONE_LOCAL_ENDPOINT_DELAY: '0' });
   proxy = new MeteredProxy(endpoint.url, support);
   await proxy.start();
+  // Timed runs go straight to the endpoint; one more run per scenario goes through the metered
+  // proxy, for the calls and the split of its time (a proxy adds a hop to every call).
+  const direct = endpoint.env;
   const env = { ...endpoint.env, AWS_ENDPOINT_URL: proxy.url };
   const bucket = 'abalone-data-us-east-1-123456789012';
+
+  // --- Node alone, in the same run: the floor under every figure -------------------------------
+  const bare = stats((await repeat(Math.max(RUNS, 9), () => timed(process.execPath, ['-e', '0']))).map((r) => r.ms));
+  nodeBaseline = bare.median;
+  rows.push(['`node -e 0` (Node alone, for reference)', '', ms(bare.median), span(bare), '', `load ${loadNow()}`]);
+
+  /** One counted run through the proxy: its calls and where its time went. */
+  const counted = async (run) => {
+    proxy.clear();
+    const r = await run(env);
+    const calls = [...proxy.calls];
+    return { ...r, calls: proxy.summary(), raw: calls, firstCall: firstCall(proxy, r), split: timeSplit(r, calls, nodeBaseline) };
+  };
+  const recordSplit = (label, r, load) => splits.push([label, ms(r.split.total), ms(r.split.node), ms(r.split.loading), ms(r.split.endpoint), ms(r.split.rest), `${r.split.calls}: ${ms(r.split.perCallMedian)} median, ${ms(r.split.perCallSum)} in all`, load]);
+
+  // --- the endpoint alone: what one call costs there, without the CLI -------------------------
+  if (wanted('endpoint') || wanted('noop') || wanted('status')) {
+    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const sts = new STSClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await sts.send(new GetCallerIdentityCommand({}));
+    const N = 40;
+    const load = loadNow();
+    let t = performance.now();
+    for (let i = 0; i < N; i++) await sts.send(new GetCallerIdentityCommand({}));
+    const sequential = (performance.now() - t) / N;
+    t = performance.now();
+    await Promise.all(Array.from({ length: N }, () => sts.send(new GetCallerIdentityCommand({}))));
+    const concurrent = (performance.now() - t) / N;
+    sts.destroy();
+    rows.push([
+      `the endpoint alone: ${N} STS GetCallerIdentity calls from one warm client`,
+      '(reference: time per call at the endpoint)',
+      `${ms(sequential)} per call`,
+      `${ms(concurrent)} per call with ${N} in flight`,
+      `${2 * N} / 0`,
+      `load ${load}: the floor under every call the CLI makes`,
+    ]);
+  }
 
   // --- --help ------------------------------------------------------------------------------
   if (wanted('help')) {
     log('bench: --help');
+    const load = loadNow();
     const help = stats((await repeat(Math.max(RUNS, 9), () => cli(['--help']).then((r) => mustSucceed(r, '--help')))).map((r) => r.ms));
-    const bare = stats((await repeat(Math.max(RUNS, 9), () => timed(process.execPath, ['-e', '0']))).map((r) => r.ms));
-    rows.push(['`abalone-pipeline --help` (process start to exit)', 'under 150 ms', ms(help.median), span(help), '–', verdict(help.median < 150)]);
-    rows.push(['`node -e 0` (for reference: Node alone)', '', ms(bare.median), span(bare), '', '']);
+    rows.push(['`abalone-pipeline --help` (process start to exit)', '≤ 60 ms', ms(help.median), span(help), '–', verdict(help.median <= 60, `${ms(help.median - nodeBaseline)} over \`node -e 0\`; load ${load}`)]);
   }
 
   // --- fresh up ------------------------------------------------------------------------------
   const timelineFile = join(work, 'timeline.jsonl');
-  const freshUp = async () => {
-    await endpoint.reset();
-    proxy.clear();
+  // Fresh: after a destroy, so that moto's backends are warm (a reset makes moto build each
+  // service's backend again on its first call: the cold run below shows what that costs).
+  const freshUp = async (useEnv = direct, cold = false) => {
+    if (cold) await endpoint.reset();
+    else mustSucceed(await cli(['destroy', '--yes'], { env: direct }), 'destroy before a fresh up');
     rmSync(timelineFile, { force: true });
-    const r = mustSucceed(await cli(['up', '--yes', '--no-wait'], { env: { ...env, ABALONE_TIMELINE: timelineFile } }), 'fresh up');
-    const timeline = readTimeline(timelineFile);
-    // The slowest call before the first step (moto builds a service's backend on its first call after a reset).
-    const firstStep = Math.min(...timeline.map((t) => t.start)) + r.started;
-    const slowest = proxy.calls.filter((c) => c.t0 < firstStep).sort((a, b) => b.t1 - b.t0 - (a.t1 - a.t0))[0];
-    return { ...r, calls: proxy.summary(), firstCall: firstCall(proxy, r), timeline, slowest };
+    const r = mustSucceed(await cli(['up', '--yes', '--no-wait'], { env: { ...useEnv, ABALONE_TIMELINE: timelineFile } }), 'fresh up');
+    return { ...r, timeline: readTimeline(timelineFile) };
   };
   if (wanted('fresh')) {
     log('bench: fresh up --yes --no-wait');
-    const runs = await repeat(Math.max(3, RUNS - 2), freshUp);
+    const load = loadNow();
+    const runs = await repeat(Math.max(3, RUNS - 2), () => freshUp());
     const s = stats(runs.map((r) => r.ms));
-    const mid = medianRun(runs);
     const peak = Math.min(...runs.map((r) => peakConcurrentSteps(r.timeline)));
+    const c = await counted(freshUp);
     rows.push([
-      'fresh `up --yes --no-wait`',
-      'independent steps run concurrently (timeline below)',
+      'fresh `up --yes --no-wait` (after a warm-up)',
+      '≤ 1.0 s; independent steps concurrent',
       ms(s.median),
       span(s),
-      `${mid.calls.reads} / ${mid.calls.mutating} (+${mid.calls.lock} lock)`,
-      verdict(peak >= 2, `up to ${peak} steps at once`),
+      `${c.calls.reads} / ${c.calls.mutating} (+${c.calls.lock} lock)`,
+      verdict(s.median <= 1000 && peak >= 2, `up to ${peak} steps at once; load ${load}`),
     ]);
-    const slow = mid.slowest ? `${mid.slowest.service} ${mid.slowest.operation}${mid.slowest.name ? ` ${mid.slowest.name}` : ''} took ${ms(mid.slowest.t1 - mid.slowest.t0)}` : '';
-    sections.push(
-      `### Timeline: fresh \`up --yes --no-wait\` (the median run, ${ms(mid.ms)})\n\n` +
-        `Each run starts from an emulator just reset; before the first step, ${slow} (moto builds a service's backend on its first call after a reset; ` +
-        `the same call takes a few milliseconds in the no-op run below).\n\n\`\`\`text\n${renderTimeline(mid.timeline, mid.ms, mid.firstCall)}\n\`\`\``,
+    recordSplit('fresh `up --yes --no-wait`', c, load);
+    const cold = await counted((e) => freshUp(e, true));
+    recordSplit('fresh `up --yes --no-wait`, cold (just after a reset)', cold, loadNow());
+    const slow = [...cold.raw].sort((a, b) => b.t1 - b.t0 - (a.t1 - a.t0)).slice(0, 3);
+    notes.push(
+      `Fresh \`up\` just after a reset of the endpoint took ${ms(cold.ms)}: moto builds a service's backend on its first call after a reset; ` +
+        `the slowest calls were ${slow.map((x) => `${x.service} ${x.operation} (${ms(x.t1 - x.t0)})`).join(', ')}.`,
     );
+    sections.push(`### Timeline: fresh \`up --yes --no-wait\` (the counted run, ${ms(c.ms)}, through the proxy)\n\n\`\`\`text\n${renderTimeline(c.timeline, c.ms, c.firstCall)}\n\`\`\``);
   }
 
   // --- no-op up --------------------------------------------------------------------------------
-  if (wanted('noop') || wanted('status') || wanted('push')) {
-    // A converged pipeline whose environment is AVAILABLE (the emulator takes 0.3 s here).
-    if (!wanted('fresh')) await freshUp();
-    mustSucceed(await cli(['up', '--yes'], { env }), 'converging up');
-  }
+  const converge = async () => {
+    await endpoint.reset();
+    mustSucceed(await cli(['up', '--yes'], { env: direct }), 'converging up');
+  };
+  if (wanted('noop') || wanted('status') || wanted('push')) await converge();
   if (wanted('noop')) {
     log('bench: no-op up');
-    const runs = await repeat(RUNS, async () => {
-      proxy.clear();
+    const load = loadNow();
+    const noop = async (useEnv = direct) => {
       rmSync(timelineFile, { force: true });
-      const r = mustSucceed(await cli(['up', '--yes'], { env: { ...env, ABALONE_TIMELINE: timelineFile } }), 'no-op up');
+      const r = mustSucceed(await cli(['up', '--yes'], { env: { ...useEnv, ABALONE_TIMELINE: timelineFile } }), 'no-op up');
       if (!/Done: nothing changed/.test(r.stdout)) throw new Error(`no-op up changed something:\n${r.stdout}`);
-      return { ...r, calls: proxy.summary(), firstCall: firstCall(proxy, r), reads: proxy.breakdown((c) => !c.mutating && !c.lock), timeline: readTimeline(timelineFile) };
-    });
+      return { ...r, timeline: readTimeline(timelineFile) };
+    };
+    const runs = await repeat(RUNS, () => noop());
     const s = stats(runs.map((r) => r.ms));
-    const mid = medianRun(runs);
-    const mutating = Math.max(...runs.map((r) => r.calls.mutating));
-    const repeated = mid.calls.repeatedReads;
+    const c = await counted(noop);
+    const repeated = c.calls.repeatedReads;
     rows.push([
       'no-op `up --yes`',
-      'zero mutating calls; at most one read per resource property; under 2 s',
+      '≤ 0.5 s; zero mutating calls; no read repeated',
       ms(s.median),
       span(s),
-      `${mid.calls.reads} / ${mutating} (+${mid.calls.lock} lock)`,
-      verdict(mutating === 0 && s.median < 2000 && repeated === 0, `${mid.calls.reads} reads, ${repeated} repeated`),
+      `${c.calls.reads} / ${c.calls.mutating} (+${c.calls.lock} lock)`,
+      verdict(c.calls.mutating === 0 && s.median <= 500 && repeated === 0, `${c.calls.reads} reads, ${repeated} repeated; load ${load}`),
     ]);
+    recordSplit('no-op `up --yes`', c, load);
     sections.push(
-      `### No-op \`up\`: the ${mid.calls.reads} reads (median run)\n\n` +
-        `${mid.reads.join(', ')}.\n\n` +
-        `Identical requests repeated: ${repeated}. The lock's own calls (${mid.calls.lock}: take it, check it is still ours, release it) are counted apart.\n\n` +
-        `\`\`\`text\n${renderTimeline(mid.timeline, mid.ms, mid.firstCall)}\n\`\`\``,
+      `### No-op \`up\`: the ${c.calls.reads} reads (the counted run)\n\n` +
+        `${proxy.breakdown((x) => !x.mutating && !x.lock).join(', ')}.\n\n` +
+        `Identical requests repeated: ${repeated}. The lock's own calls (${c.calls.lock}) are counted apart.\n\n` +
+        `\`\`\`text\n${renderTimeline(c.timeline, c.ms, c.firstCall)}\n\`\`\``,
     );
   }
 
   // --- status ----------------------------------------------------------------------------------
   if (wanted('status')) {
     log('bench: status');
-    const runs = await repeat(RUNS, async () => {
-      proxy.clear();
-      const r = mustSucceed(await cli(['status'], { env }), 'status', [0, 3]);
-      return { ...r, calls: proxy.summary() };
-    });
+    const load = loadNow();
+    const status = (useEnv = direct) => cli(['status'], { env: useEnv, rssFile: join(work, 'rss.txt') }).then((r) => mustSucceed(r, 'status', [0, 3]));
+    const runs = await repeat(RUNS, () => status());
     const s = stats(runs.map((r) => r.ms));
-    const mid = medianRun(runs);
-    const writes = Math.max(...runs.map((r) => r.calls.mutating + r.calls.lock));
-    const peak = Math.min(...runs.map((r) => r.calls.peakInFlight));
+    const rss = stats(runs.map((r) => r.rssKiB));
+    const c = await counted(status);
+    const writes = c.calls.mutating + c.calls.lock;
     rows.push([
       '`status`',
-      'reads only, concurrent, under 1.5 s',
+      '≤ 0.4 s; reads only, concurrent',
       ms(s.median),
       span(s),
-      `${mid.calls.reads} / ${writes}`,
-      verdict(writes === 0 && peak > 1 && s.median < 1500, `up to ${peak} calls in flight; exit ${mid.code}`),
+      `${c.calls.reads} / ${writes}`,
+      verdict(writes === 0 && c.calls.peakInFlight > 1 && s.median <= 400, `up to ${c.calls.peakInFlight} calls in flight; exit ${c.code}; load ${load}`),
     ]);
+    rows.push(['peak memory of `status` (maxRSS)', '≤ 150 MB', `${(rss.median / 1024).toFixed(0)} MiB`, `${(rss.min / 1024).toFixed(0)} – ${(rss.max / 1024).toFixed(0)} MiB`, '', verdict(rss.median * 1024 <= 150e6, `${((rss.median * 1024) / 1e6).toFixed(0)} MB`)]);
+    recordSplit('`status`', c, load);
+    sections.push(`### \`status\`: the ${c.calls.reads} reads (the counted run)\n\n${proxy.breakdown().join(', ')}.`);
+  }
+
+  // --- destroy ---------------------------------------------------------------------------------
+  if (wanted('destroy')) {
+    log('bench: destroy --yes');
+    const load = loadNow();
+    const destroy = async (useEnv = direct) => {
+      await converge();
+      rmSync(timelineFile, { force: true });
+      const r = mustSucceed(await cli(['destroy', '--yes'], { env: { ...useEnv, ABALONE_TIMELINE: timelineFile } }), 'destroy');
+      return { ...r, timeline: readTimeline(timelineFile, 'destroy') };
+    };
+    const runs = await repeat(Math.max(3, RUNS - 2), () => destroy());
+    const s = stats(runs.map((r) => r.ms));
+    const c = await counted(destroy);
+    rows.push(['`destroy --yes` (a converged pipeline)', '≤ 1.0 s', ms(s.median), span(s), `${c.calls.reads} / ${c.calls.mutating} (+${c.calls.lock} lock)`, verdict(s.median <= 1000, `load ${load}`)]);
+    recordSplit('`destroy --yes`', c, load);
+    sections.push(`### Timeline: \`destroy --yes\` (the counted run, ${ms(c.ms)}, through the proxy)\n\n\`\`\`text\n${renderTimeline(c.timeline, c.ms, c.firstCall)}\n\`\`\``);
+    if (wanted('push') || wanted('add')) await converge();
   }
 
   // --- push-dags vs aws s3 sync ---------------------------------------------------------------
@@ -232,12 +300,12 @@ try {
       const mid = medianRun(push);
       rows.push([
         `\`push-dags\`, 200 files, ${label}`,
-        `${want === 1 ? 'exactly one upload' : 'zero uploads'}; faster than \`aws s3 sync\``,
+        want === 1 ? 'exactly one upload; faster than `aws s3 sync`' : 'zero uploads; ≤ 0.5× the time of `aws s3 sync`',
         ms(p.median),
         span(p),
         `${mid.calls.reads} / ${mid.calls.mutating} (+${mid.calls.lock} lock); uploads: ${uploadsSeen.join(', ')}`,
         a
-          ? verdict(uploadsSeen.length === 1 && uploadsSeen[0] === want && ratio < 1, `${ratio.toFixed(2)}× the time of \`aws s3 sync\` (${(1 / ratio).toFixed(1)}× faster)`)
+          ? verdict(uploadsSeen.length === 1 && uploadsSeen[0] === want && ratio <= (want === 1 ? 1 : 0.5), `${ratio.toFixed(2)}× the time of \`aws s3 sync\` (${(1 / ratio).toFixed(1)}× faster); load ${loadNow()}`)
           : verdict(uploadsSeen.length === 1 && uploadsSeen[0] === want, 'aws CLI not installed: no comparison'),
       ]);
       if (a) {
@@ -388,6 +456,17 @@ const report = [
   '',
   markdownTable(header, rows),
   '',
+  ...(splits.length
+    ? [
+        '### Where the time goes (one counted run per scenario, through the metered proxy)',
+        '',
+        'Node: the `node -e 0` median of this run. Loading: from there to the first AWS call (reading the bundle, compiling it, setting up; the STS call is the first). ' +
+          'Endpoint: time with at least one call in flight (moto and the MWAA emulator working, plus the proxy\'s hop). Rest: our code between calls, waits, and exit.',
+        '',
+        markdownTable(['scenario', 'total', 'Node start', 'loading, to 1st call', 'at the endpoint', 'rest (ours)', 'calls: time per call', 'load'], splits),
+        '',
+      ]
+    : []),
   'Times are wall-clock, from spawning the process to its exit. AWS calls come from a counting proxy in front of the endpoint; the lock\'s own calls (an SSM parameter that `up` and `push-dags` take, check and release) are counted apart. ' +
     'Timings move with the machine\'s load: on 2 cores, other processes running at the same time can add a third or more.',
   ...notes,

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { LOCAL_PYTHON_DIR } from '../../paths.js';
 import { detectPythonCapabilities } from '../python-env.js';
 import { handleCliRequest, type CliHttpRequest, type CliTarget } from './cli-endpoint.js';
 import { CliTokenRegistry } from './cli-tokens.js';
@@ -17,7 +17,7 @@ import type { AirflowSetup } from '../mwaa-emulator.js';
 export function dagRunnerPath(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.ABALONE_LOCAL_DAG_RUNNER?.trim();
   if (override) return override;
-  return fileURLToPath(new URL('../../../src/local/dag-runner/runner.py', import.meta.url));
+  return join(LOCAL_PYTHON_DIR, 'dag-runner', 'runner.py');
 }
 
 export interface AirflowSupport {
