@@ -170,6 +170,8 @@ describe('faults between the CLI and AWS', () => {
       ['steps/ensure-lambda.ts', 'waitUntilReady: polls GetFunction until State is Active'],
       ['ops/deploy-via-codebuild.ts', 'followBuild: polls BatchGetBuilds until the build ends'],
       ['engine/lock.ts', 'the lease renewal interval'],
+      ['aws/airflow-cli.ts', "MWAA's CLI endpoint takes one request at a time, no faster than every 5 s: the gap between requests"],
+      ['ops/run.ts', 'followRun and the scheduled-run lookup: poll dags list-runs / tasks states-for-dag-run until the run ends, bounded'],
     ]);
     const src = fileURLToPath(new URL('../../src', import.meta.url));
     const offenders: string[] = [];
