@@ -12,7 +12,7 @@ export async function destroy(ctx: CommandContext, raw: Record<string, unknown>)
   pipelineConfig(raw);
   requireYesOrTerminal(ctx.global.yes, 'destroy');
   const session = await openSession(ctx.global);
-  const config = await configFor(raw, session);
+  const config = await configFor(raw, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: selectSteps(undefined), session, config };
 
   // The lock is released (deleted) last, so that nothing of the pipeline remains.

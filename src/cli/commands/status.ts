@@ -11,7 +11,7 @@ const NOT_CONVERGED = new Set(['missing', 'drift']);
 export async function status(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   pipelineConfig(raw);
   const session = await openSession(ctx.global);
-  const config = await configFor(raw, session);
+  const config = await configFor(raw, session, (message) => ctx.output.info(message));
   const rows = await inspect(
     selectSteps(undefined),
     { names: session.names, config, clients: session.clients, timing: session.timing, signal: ctx.signal },

@@ -20,7 +20,7 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
 
   const session = await openSession(ctx.global);
-  const config = await configFor(raw, session);
+  const config = await configFor(raw, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
   // A dry run makes no write, so it takes no lock either.
