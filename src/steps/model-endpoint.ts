@@ -11,6 +11,7 @@ import {
 import { isNotFound } from '../aws/errors.js';
 import { errorName } from '../errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
+import { sdkWait } from './sdk-wait.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
 /**
@@ -101,9 +102,20 @@ export const modelEndpoint: Step = {
           } catch (error) {
             if (!endpointGone(error)) throw error;
           }
-          await waitUntilEndpointDeleted(
-            { client: sagemaker, ...ctx.timing.endpointDeleted },
-            { EndpointName: names.endpoint },
+          await sdkWait(
+            ctx,
+            {
+              step: 'model-endpoint',
+              what: `endpoint ${names.endpoint}`,
+              goal: 'deleted',
+              waiter: ctx.timing.endpointDeleted,
+              failureCode: 'EndpointDeleteFailed',
+              describe: async () => {
+                const now = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: names.endpoint }));
+                return `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}`;
+              },
+            },
+            (params) => waitUntilEndpointDeleted({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
           );
         }),
       );

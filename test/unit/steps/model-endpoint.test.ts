@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { modelEndpoint, runResourcePattern } from '../../../src/steps/model-endpoint.js';
 import { stepContext } from '../../support/step-context.js';
+import { timingProfile } from '../../../src/engine/timing.js';
+import { InterruptedError } from '../../../src/errors.js';
 
 const sagemaker = mockClient(SageMakerClient);
 const notFound = () => new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find endpoint "abalone-endpoint".', $metadata: {} });
@@ -66,6 +68,27 @@ describe('model-endpoint', () => {
     for (const c of changes) await c.apply();
     expect(sagemaker.commandCalls(DeleteEndpointCommand)[0]!.args[0].input).toEqual({ EndpointName: 'abalone-endpoint' });
     expect(sagemaker.commandCalls(DeleteModelCommand).map((c) => c.args[0].input.ModelName)).toEqual(['abalone-model-20261128-130501']);
+  });
+
+  // Issue #11 item 4: the endpoint wait obeys ABALONE_WAIT_TIMEOUT and Ctrl-C like every other wait.
+  it('the endpoint wait ends in WaitTimeout, not the SDK waiter error, once ABALONE_WAIT_TIMEOUT has passed', async () => {
+    serve({ endpoint: 'Deleting' });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const ctx = { ...stepContext({ emulated: true }), timing: timingProfile({ emulated: true, env: { ABALONE_WAIT_TIMEOUT: '2' } }) };
+    const [deleteEndpoint] = await modelEndpoint.planDestroy(ctx);
+    await expect(deleteEndpoint!.apply()).rejects.toMatchObject({ code: 'WaitTimeout', message: expect.stringMatching(/endpoint abalone-endpoint did not become deleted within 2s; run the same command again.*: Deleting/) });
+  });
+
+  it('Ctrl-C stops the endpoint wait with an interruption, saying AWS goes on', async () => {
+    serve({ endpoint: 'Deleting' });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const controller = new AbortController();
+    const ctx = stepContext({ emulated: true, signal: controller.signal });
+    const [deleteEndpoint] = await modelEndpoint.planDestroy(ctx);
+    const applied = deleteEndpoint!.apply();
+    setTimeout(() => controller.abort(), 50);
+    await expect(applied).rejects.toBeInstanceOf(InterruptedError);
+    await expect(applied).rejects.toThrow(/stopped waiting for endpoint abalone-endpoint/);
   });
 
   it('nothing to delete when the DAG never ran', async () => {
