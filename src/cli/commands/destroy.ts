@@ -17,13 +17,11 @@ export async function destroy(ctx: CommandContext, raw: Record<string, unknown>)
 
   // The lock is released (deleted) last, so that nothing of the pipeline remains.
   return withLock(ctx, session, 'destroy', Boolean(raw.forceUnlock), async () => {
-    if (!ctx.global.yes) {
-      const go = await confirmPlan(ctx, plan, 'destroy-plan', `Delete these resources of pipeline "${session.names.name}"?`);
-      if (!go) {
-        ctx.output.info('cancelled: nothing deleted');
-        return EXIT.failed;
-      }
-    }
-    return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+    if (ctx.global.yes) return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+    const decision = await confirmPlan(ctx, plan, 'destroy-plan', `Delete these resources of pipeline "${session.names.name}"?`);
+    if (decision.go) return finish(ctx, plan, await runSteps(ctx, plan, 'destroy', decision.confirmed), startedAt, false);
+    if (!decision.cancelled) return finish(ctx, plan, decision.planned, startedAt, false);
+    ctx.output.info('cancelled: nothing deleted');
+    return EXIT.failed;
   });
 }

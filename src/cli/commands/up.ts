@@ -27,13 +27,12 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   if (dryRun) return finish(ctx, plan, await runSteps(ctx, plan, 'plan'), startedAt, true);
 
   return withLock(ctx, session, 'up', Boolean(raw.forceUnlock), async () => {
-    if (!ctx.global.yes) {
-      const go = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
-      if (!go) {
-        ctx.output.info('cancelled: nothing changed');
-        return EXIT.failed;
-      }
-    }
-    return finish(ctx, plan, await runSteps(ctx, plan, 'apply'), startedAt, false);
+    // --yes: plan and apply each step in one pass. Otherwise apply exactly what was confirmed.
+    if (ctx.global.yes) return finish(ctx, plan, await runSteps(ctx, plan, 'apply'), startedAt, false);
+    const decision = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
+    if (decision.go) return finish(ctx, plan, await runSteps(ctx, plan, 'apply', decision.confirmed), startedAt, false);
+    if (!decision.cancelled) return finish(ctx, plan, decision.planned, startedAt, false);
+    ctx.output.info('cancelled: nothing changed');
+    return EXIT.failed;
   });
 }
