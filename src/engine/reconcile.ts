@@ -1,7 +1,7 @@
 import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
 import { runGraph } from './scheduler.js';
 import { record } from './types.js';
-import { runMemo, type Change, type ChangeRecord, type ProgressEvent, type ResourceState, type Step, type StepContext, type StepName } from './types.js';
+import { runMemo, type Change, type ChangeRecord, type StillDeleting, type ProgressEvent, type ResourceState, type Step, type StepContext, type StepName } from './types.js';
 
 export type StepStatus = 'changed' | 'unchanged' | 'failed' | 'skipped';
 
@@ -17,6 +17,8 @@ export interface StepResult {
   readonly error?: ErrorInfo;
   /** For skipped steps: the step whose failure (or the interruption) caused it. */
   readonly because?: string;
+  /** `destroy --no-wait`: what this step asked AWS to delete and is still being deleted. */
+  readonly stillDeleting?: readonly string[];
 }
 
 export type EngineEvent =
@@ -114,38 +116,54 @@ async function run(steps: readonly Step[], base: BaseContext, options: Reconcile
     if (!applying) sink.onPlanned?.(step.name, planned);
     const done: ChangeRecord[] = [];
     partial.set(step.name, done);
+    const stillDeleting: string[] = [];
     for (const [index, change] of planned.entries()) {
       if (applying) {
         if (base.signal.aborted) throw new InterruptedError(`interrupted before: ${change.action} ${change.resource}`);
-        if (!confirmed) await change.apply();
+        let outcome: void | StillDeleting;
+        if (!confirmed) outcome = await change.apply();
         else {
           try {
-            await change.apply();
+            outcome = await change.apply();
           } catch (error) {
             if (error instanceof InterruptedError) throw error;
             throw new PlanMovedError(change, toErrorInfo(error), planned.length - index - 1);
           }
         }
+        if (outcome) {
+          stillDeleting.push(outcome.stillDeleting);
+          done.push(record(change));
+          onEvent({ kind: 'change', step: step.name, change: record(change), planned: false });
+          // The step's later changes (what is deleted after it) wait for the next run.
+          break;
+        }
       }
       done.push(record(change));
       onEvent({ kind: 'change', step: step.name, change: record(change), planned: !applying });
     }
-    const result: StepResult = { step: step.name, status: done.length > 0 ? 'changed' : 'unchanged', changes: done };
+    const result: StepResult = { step: step.name, status: done.length > 0 ? 'changed' : 'unchanged', changes: done, ...(stillDeleting.length > 0 ? { stillDeleting } : {}) };
     onEvent({ kind: 'step-finished', result });
     return result;
   };
 
+  const holding = new Set<string>();
+  const skipBecause = (because: string) => (holding.has(because) ? `waiting for ${because} (still deleting)` : because);
   const outcomes = await runGraph(steps, runStep, {
     reverse: destroying,
     signal: base.signal,
+    holds: (result) => {
+      if (!result.stillDeleting) return false;
+      holding.add(result.step);
+      return true;
+    },
     onSkip: (name, because) =>
-      onEvent({ kind: 'step-finished', result: { step: name as StepName, status: 'skipped', changes: [], because } }),
+      onEvent({ kind: 'step-finished', result: { step: name as StepName, status: 'skipped', changes: [], because: skipBecause(because) } }),
   });
 
   return outcomes.map((outcome) => {
     if (outcome.state === 'done') return outcome.result!;
     const step = outcome.name as StepName;
-    if (outcome.state === 'skipped') return { step, status: 'skipped', changes: [], because: outcome.because };
+    if (outcome.state === 'skipped') return { step, status: 'skipped', changes: [], because: skipBecause(outcome.because!) };
     return (outcome.error as { result: StepResult }).result;
   });
 }

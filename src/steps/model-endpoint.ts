@@ -94,6 +94,21 @@ export const modelEndpoint: Step = {
     const { names } = ctx;
     const { endpoint, models, configs } = await observe(sagemaker, names);
     const changes: Change[] = [];
+    if (endpoint && !ctx.config.wait) {
+      // --no-wait: request the deletion; the configs and models it uses wait for a second destroy.
+      changes.push(
+        change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}; DeleteEndpoint, not waiting for it (--no-wait)`, async () => {
+          try {
+            await sagemaker.send(new DeleteEndpointCommand({ EndpointName: names.endpoint }));
+          } catch (error) {
+            if (endpointGone(error)) return;
+            throw error;
+          }
+          return { stillDeleting: `endpoint ${names.endpoint} (Deleting)` };
+        }),
+      );
+      return changes;
+    }
     if (endpoint) {
       changes.push(
         change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}; waits until it is gone`, async () => {

@@ -79,6 +79,12 @@ export function finish(ctx: CommandContext, plan: RunPlan, results: StepResult[]
     output.info(`interrupted. done: ${done.join(', ') || 'nothing'}; not done: ${notDone.join(', ') || 'nothing'}. Run the same command again to finish.`);
     return EXIT.interrupted;
   }
+  const stillDeleting = results.flatMap((r) => r.stillDeleting ?? []);
+  if (stillDeleting.length > 0) {
+    const waiting = results.filter((r) => r.status === 'skipped').map((r) => r.step);
+    output.info(`still being deleted: ${stillDeleting.join('; ')}.`);
+    output.info(`not deleted yet, since ${waiting.length === 1 ? 'it is' : 'they are'} used until then: ${waiting.join(', ') || 'nothing'}. Run \`abalone-pipeline destroy\` again to finish the job: it waits until these are gone, then deletes the rest.`);
+  }
   if (t.failed.length > 0) {
     output.info(output.style.red(`${t.failed.length} step${t.failed.length === 1 ? '' : 's'} failed:`));
     for (const f of t.failed) output.info(`  ${f.step}: ${f.error?.code}: ${f.error?.message}`);

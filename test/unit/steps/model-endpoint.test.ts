@@ -91,6 +91,18 @@ describe('model-endpoint', () => {
     await expect(applied).rejects.toThrow(/stopped waiting for endpoint abalone-endpoint/);
   });
 
+  // Issue #11 item 3: destroy --no-wait requests the endpoint's deletion and leaves the rest for a second destroy.
+  it('--no-wait requests the endpoint deletion without waiting, and reports it still deleting', async () => {
+    serve({ endpoint: 'InService', models: ['abalone-model-20261128-130501'], configs: ['abalone-config-20261128-130501'] });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const changes = await modelEndpoint.planDestroy(stepContext({ config: { wait: false } }));
+    expect(changes.map((c) => c.resource.split(':').pop())).toEqual(['endpoint/abalone-endpoint']);
+    const describesBefore = sagemaker.commandCalls(DescribeEndpointCommand).length;
+    expect(await changes[0]!.apply()).toEqual({ stillDeleting: 'endpoint abalone-endpoint (Deleting)' });
+    expect(sagemaker.commandCalls(DescribeEndpointCommand)).toHaveLength(describesBefore);
+    expect(sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(0);
+  });
+
   it('nothing to delete when the DAG never ran', async () => {
     serve({});
     expect(await modelEndpoint.planDestroy(stepContext())).toEqual([]);
