@@ -26,6 +26,16 @@ export async function confirm(message: string, signal: AbortSignal): Promise<boo
   return asking(() => ask({ message, default: false }, { output: process.stderr, signal }));
 }
 
+/**
+ * The harder confirmation for what cannot be undone (as `gh repo delete` asks for the repository's
+ * name): true only when the user types `expected` exactly.
+ */
+export async function confirmByTyping(message: string, expected: string, signal: AbortSignal): Promise<boolean> {
+  const { input } = await import('@inquirer/prompts');
+  const typed = await asking(() => input({ message }, { output: process.stderr, signal }));
+  return typed.trim() === expected;
+}
+
 /** Without a terminal we never ask: the user must say --yes. */
 export function requireYesOrTerminal(yes: boolean, what: string): void {
   if (!yes && !canPrompt()) {

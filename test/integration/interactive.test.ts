@@ -1,4 +1,5 @@
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { runCli } from '../support/cli.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FaultProxy, isCall } from '../support/fault-proxy.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
@@ -82,5 +83,50 @@ describe('up at a terminal', () => {
       expect(run.screen).toMatch(/ensure-glue: AccessDeniedException: not applied: its plan failed: not authorized/);
       expect(proxy.calls.filter(isCall('glue', 'CreateJob'))).toHaveLength(0);
     });
+  });
+});
+
+// Issue #11 item 6: deleting what users added takes the typed pipeline name.
+describe('destroy at a terminal', () => {
+  const TYPE_NAME = 'Type the pipeline name \\(abalone\\) to delete everything:';
+  const upBucket = async () => {
+    const up = await runCli(['up', '--yes', '--only', 'ensure-bucket,ensure-roles'], { env: endpoint.env });
+    expect(up.code, up.stderr).toBe(0);
+  };
+  const addUserData = () => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'abalone_data/new/2026-12-01.csv', Body: 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15\n' }));
+
+  it('with data users added, asks for the pipeline name: a wrong name deletes nothing, the right one deletes', async () => {
+    await upBucket();
+    await addUserData();
+    const wrong = await inTerminal(['destroy'], [{ expect: TYPE_NAME, send: `abalon${KEY.enter}` }]);
+    expect(wrong.code, explain(wrong)).toBe(1);
+    expect(wrong.screen).toMatch(/holds what `up` cannot put back: 1 object under abalone_data\/new\/ \(data added with add-data\)/);
+    expect(wrong.screen).toContain('that is not "abalone"');
+    expect(wrong.screen).toContain('cancelled: nothing deleted');
+    expect(await bucketExists()).toBe(true);
+
+    const right = await inTerminal(['destroy'], [{ expect: TYPE_NAME, send: `abalone${KEY.enter}` }]);
+    expect(right.code, explain(right)).toBe(0);
+    expect(await bucketExists()).toBe(false);
+  });
+
+  it('without such data asks yes or no; with --keep-data it never asks for the name', async () => {
+    await upBucket();
+    const plain = await inTerminal(['destroy'], [{ expect: 'Delete these resources of pipeline "abalone"\\?.*\\(y/N\\)', send: KEY.enter }]);
+    expect(plain.code, explain(plain)).toBe(1);
+    await addUserData();
+    const kept = await inTerminal(['destroy', '--keep-data'], [{ expect: '\\(y/N\\)', send: `y${KEY.enter}` }]);
+    expect(kept.code, explain(kept)).toBe(0);
+    expect(kept.screen).not.toContain('Type the pipeline name');
+    expect(await bucketExists()).toBe(true);
+  });
+
+  it('--yes skips the question for scripts, user data or not', async () => {
+    await upBucket();
+    await addUserData();
+    const run = await inTerminal(['destroy', '--yes'], []);
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.screen).not.toContain('Type the pipeline name');
+    expect(await bucketExists()).toBe(false);
   });
 });

@@ -49,7 +49,14 @@ export type Decision =
  * On a terminal without --yes: show the plan, with any step whose plan failed, then ask
  * (default No). A failed plan never skips the question: what can be applied is asked about.
  */
-export async function confirmPlan(ctx: CommandContext, plan: RunPlan, mode: 'plan' | 'destroy-plan', question: string): Promise<Decision> {
+export async function confirmPlan(
+  ctx: CommandContext,
+  plan: RunPlan,
+  mode: 'plan' | 'destroy-plan',
+  question: string,
+  /** Asks instead of the yes/no question (given the question, failures noted), e.g. a typed name. */
+  ask: (question: string) => Promise<boolean> = (q) => confirm(q, ctx.signal),
+): Promise<Decision> {
   const { results, confirmed } = await rendered(ctx, mode, (onEvent) => planToConfirm(plan.steps, baseContext(ctx, plan), { mode, onEvent }));
   const t = totals(results);
   const count = Object.values(t.counts).reduce((a, b) => a + b, 0);
@@ -63,7 +70,7 @@ export async function confirmPlan(ctx: CommandContext, plan: RunPlan, mode: 'pla
   // Before anything billable is created: what it will cost by the hour.
   if (mode === 'plan') for (const line of hourlyCostLines(results.flatMap((r) => r.changes), plan.config, plan.session.names.region)) ctx.output.info(line);
   const asked = t.failed.length > 0 ? `${question.replace(/\?$/, '')} (only the steps whose plan succeeded)?` : question;
-  if (await confirm(asked, ctx.signal)) return { go: true, confirmed, planned: results };
+  if (await ask(asked)) return { go: true, confirmed, planned: results };
   return { go: false, cancelled: true, planned: results };
 }
 
