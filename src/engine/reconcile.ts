@@ -126,7 +126,9 @@ async function run(steps: readonly Step[], base: BaseContext, options: Reconcile
           try {
             outcome = await change.apply();
           } catch (error) {
-            if (error instanceof InterruptedError) throw error;
+            // The tool's own diagnoses (a wait that timed out, a failed environment) stand as they are;
+            // an AWS refusal of a confirmed call is said in terms of what was confirmed.
+            if (error instanceof ToolError) throw error;
             throw new PlanMovedError(change, toErrorInfo(error), planned.length - index - 1);
           }
         }

@@ -341,7 +341,8 @@ describe('applying a confirmed plan', () => {
 
   it('a confirmed change that no longer holds stops its step, says so, and applies nothing unseen after it', async () => {
     const log: Log = [];
-    const moved = new ToolError('EntityAlreadyExists', 'Role with name abalone-glue-role already exists.');
+    // As the SDK throws it: a service exception named by its code.
+    const moved = Object.assign(new Error('Role with name abalone-glue-role already exists.'), { name: 'EntityAlreadyExists' });
     const steps = [
       fakeStep('ensure-roles', log, { changes: [{ resource: 'role-a', run: () => Promise.reject(moved) }, { resource: 'role-b' }] }),
       fakeStep('ensure-glue', log, { dependsOn: ['ensure-roles'], changes: [{ resource: 'job' }] }),
@@ -391,5 +392,14 @@ describe('applying a confirmed plan', () => {
     expect(planCtx).toBeDefined();
     expect(planEvents.some((e) => e.kind === 'notice')).toBe(false);
     expect(applyEvents.filter((e) => e.kind === 'notice')).toEqual([{ kind: 'notice', step: 'ensure-mwaa', message: 'creating' }]);
+  });
+
+  it("the tool's own errors from a confirmed change (a wait that timed out) stand as they are", async () => {
+    const log: Log = [];
+    const timeout = new ToolError('WaitTimeout', 'gave up waiting for environment abalone-airflow-environment after 90 minutes');
+    const steps = [fakeStep('ensure-mwaa', log, { changes: [{ resource: 'env', run: () => Promise.reject(timeout) }] })];
+    const { confirmed } = await planToConfirm(steps, base(), { mode: 'plan', onEvent: noEvents });
+    const [result] = await reconcile(steps, base(), { mode: 'apply', onEvent: noEvents, confirmed });
+    expect(result!.error).toEqual({ code: 'WaitTimeout', message: timeout.message });
   });
 });
