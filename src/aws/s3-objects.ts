@@ -69,6 +69,15 @@ export async function listKeys(s3: S3Client, bucket: string, prefix: string): Pr
   return keys;
 }
 
+/**
+ * How many objects are under the prefix, counting at most one page (1000, "1000 or more" when
+ * IsTruncated); 0 when the bucket does not exist.
+ */
+export async function countObjects(s3: S3Client, bucket: string, prefix: string): Promise<{ count: number; more: boolean }> {
+  const page = await readOrUndefined(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix })));
+  return { count: page?.KeyCount ?? page?.Contents?.length ?? 0, more: Boolean(page?.IsTruncated) };
+}
+
 /** Uploads a local file streamed from disk, with its SHA-256 (computed by the caller) in the metadata. */
 export async function putFile(
   s3: S3Client,

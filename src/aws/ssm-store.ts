@@ -28,6 +28,14 @@ export function ssmParameterStore(ssm: SSMClient): ParameterStore {
       const out = await readOrUndefined(() => ssm.send(new GetParameterCommand({ Name: name })));
       return out?.Parameter?.Value;
     },
+    async getVersioned(name) {
+      const out = await readOrUndefined(() => ssm.send(new GetParameterCommand({ Name: name })));
+      const parameter = out?.Parameter;
+      if (parameter?.Value === undefined) return undefined;
+      // "Version: The parameter version." It starts at 1 and each PutParameter with Overwrite raises it
+      // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_Parameter.html).
+      return { value: parameter.Value, version: parameter.Version ?? 0 };
+    },
     async put(name, value, options) {
       await send(name, value, true, options);
     },

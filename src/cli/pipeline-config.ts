@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { ssmParameterStore } from '../aws/ssm-store.js';
 import type { PipelineConfig } from '../engine/config.js';
-import { SETTING_KEYS, parkedMarkOf, readSettings } from '../engine/settings.js';
+import { SETTING_KEYS, parkedMarkOf, readSettings, type SettingKey } from '../engine/settings.js';
 import type { Session } from './session.js';
-import { UsageError } from '../errors.js';
+import { UsageError, errorMessage } from '../errors.js';
 import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
 import * as v from './validate.js';
 
@@ -56,29 +56,52 @@ function asOption(value: unknown): unknown {
   return value;
 }
 
+/** Stored settings checked together: each pair is only valid (or invalid) as a whole. */
+const SETTING_GROUPS: readonly (readonly SettingKey[])[] = [
+  ['minWorkers', 'maxWorkers'],
+  ['subnetIds', 'securityGroupIds'],
+  ...SETTING_KEYS.filter((k) => !['minWorkers', 'maxWorkers', 'subnetIds', 'securityGroupIds'].includes(k)).map((k) => [k]),
+];
+
+function shown(value: unknown): string {
+  if (value === undefined) return 'none (create a network)';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
 /**
  * The config `up`/`status`/`destroy` work with: options the user typed win, then what the last
- * `up` stored, then the defaults. Stored values go through the same validation as flags.
+ * `up` stored, then the defaults. Stored values go through the same validation as flags; one this
+ * version rejects (stored by another version, or edited by hand) is named with its stored value
+ * and the value used instead, through `notice`, never dropped silently.
  */
-export function withStoredSettings(raw: Record<string, unknown>, stored: Record<string, unknown>): PipelineConfig {
+export function withStoredSettings(raw: Record<string, unknown>, stored: Record<string, unknown>, notice: (message: string) => void): PipelineConfig {
   const explicit = new Set((raw.explicitOptions as string[] | undefined) ?? []);
-  const merged = { ...raw };
-  for (const key of SETTING_KEYS) {
-    if (explicit.has(key) || stored[key] === undefined) continue;
-    merged[key] = asOption(stored[key]);
+  let merged = { ...raw };
+  const rejected: { keys: SettingKey[]; reason: string }[] = [];
+  for (const group of SETTING_GROUPS) {
+    const keys = group.filter((key) => !explicit.has(key) && stored[key] !== undefined);
+    if (keys.length === 0) continue;
+    const candidate = { ...merged, ...Object.fromEntries(keys.map((key) => [key, asOption(stored[key])])) };
+    try {
+      pipelineConfig(candidate);
+      merged = candidate;
+    } catch (error) {
+      rejected.push({ keys, reason: errorMessage(error) });
+    }
   }
-  try {
-    return pipelineConfig(merged);
-  } catch {
-    // Settings stored by another version that this one rejects: the flags and defaults stand.
-    return pipelineConfig(raw);
+  const config = pipelineConfig(merged);
+  for (const { keys, reason } of rejected) {
+    const was = keys.map((key) => `${key} = ${JSON.stringify(stored[key])}`).join(', ');
+    const now = keys.map((key) => shown(config[key])).join(', ');
+    notice(`ignoring the stored setting${keys.length === 1 ? '' : 's'} ${was} (from the last \`up\`): ${reason}; using ${now} instead`);
   }
+  return config;
 }
 
 /** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
-export async function configFor(raw: Record<string, unknown>, session: Session): Promise<PipelineConfig> {
+export async function configFor(raw: Record<string, unknown>, session: Session, notice: (message: string) => void): Promise<PipelineConfig> {
   const stored = await readSettings(ssmParameterStore(await session.clients.ssm()), session.names);
   const parked = parkedMarkOf(stored);
-  const config = withStoredSettings(raw, stored);
+  const config = withStoredSettings(raw, stored, notice);
   return parked ? { ...config, parked } : config;
 }

@@ -52,21 +52,45 @@ function staleReason(holder: LockHolder, now: Date): string | undefined {
   return undefined;
 }
 
-async function readHolder(store: ParameterStore, name: string): Promise<LockHolder | undefined> {
-  const value = await store.get(name);
-  if (!value) return undefined;
+const UNREADABLE: LockHolder = { user: '?', host: '?', pid: 0, command: '?', since: '1970-01-01T00:00:00.000Z', renewedAt: '1970-01-01T00:00:00.000Z', token: '' };
+
+function parseHolder(value: string): LockHolder {
   try {
     return JSON.parse(value) as LockHolder;
   } catch {
-    return { user: '?', host: '?', pid: 0, command: '?', since: '1970-01-01T00:00:00.000Z', renewedAt: '1970-01-01T00:00:00.000Z', token: '' };
+    return UNREADABLE;
   }
+}
+
+async function readHolder(store: ParameterStore, name: string): Promise<LockHolder | undefined> {
+  const value = await store.get(name);
+  return value ? parseHolder(value) : undefined;
+}
+
+/**
+ * The takeover marker of one stale lease: its holder's token and the lock parameter's version
+ * when it was judged stale. Whoever creates it (putIfAbsent) is the one run that takes that lease
+ * over; the token keeps markers of a lock deleted and created again (versions restart at 1) apart.
+ */
+export function takeoverMarker(names: Names, holder: LockHolder, version: number): string {
+  const token = holder.token.replace(/[^A-Za-z0-9_.-]/g, '') || 'unreadable';
+  return `${names.lockParameter}-takeover-${token}-v${version}`;
+}
+
+/** A run lost the race for the lock: another run created it or took it over first. */
+function lostRace(names: Names, store: ParameterStore): Promise<never> {
+  return readHolder(store, names.lockParameter).then((winner) => {
+    throw new ToolError('Locked', `another run took the lock of pipeline "${names.name}" at the same moment${winner ? `: ${describeHolder(winner)}` : ''}`);
+  });
 }
 
 /**
  * Takes the pipeline's lock, the parameter `/abalone-pipeline/<name>/lock`, created atomically
- * (putIfAbsent: on SSM, PutParameter without Overwrite fails if it exists). A run that finds a live lease
- * fails at once naming the holder; an expired one, or one whose process died on this host, is
- * taken over; --force breaks a live one.
+ * (putIfAbsent: on SSM, PutParameter without Overwrite fails if it exists). A run that finds a live
+ * lease fails at once naming the holder. An expired one, or one whose process died on this host,
+ * is taken over, and --force breaks a live one, exclusively: of the runs that found the same stale
+ * lease, only the one that creates its takeover marker (again putIfAbsent) writes its own lease.
+ * Renewal and release touch the lease only while it is still this run's.
  */
 export async function acquireLock(store: ParameterStore, names: Names, options: LockOptions): Promise<HeldLock> {
   const now = options.now ?? (() => new Date());
@@ -83,35 +107,52 @@ export async function acquireLock(store: ParameterStore, names: Names, options: 
   const Name = names.lockParameter;
   const description = 'abalone-pipeline run lock (a lease; see the README)';
   const write = (holder: LockHolder) => store.put(Name, JSON.stringify(holder), { description });
+  let marker: string | undefined;
 
-  const created = await store.putIfAbsent(Name, JSON.stringify(mine), { description, tags: { [names.tagKey]: names.name } });
-  if (!created) {
-    const holder = await readHolder(store, Name);
-    if (holder?.token === mine.token) {
-      // Our own create whose response was lost.
-    } else if (holder) {
-      const stale = staleReason(holder, now());
-      if (!stale && !options.force) {
-        throw new ToolError(
-          'Locked',
-          `pipeline "${names.name}" is locked by ${describeHolder(holder)}; wait for it to finish, or pass --force-unlock if that run is gone`,
-        );
-      }
-      options.notice(stale ? `taking over the lock of ${describeHolder(holder)}: ${stale}` : `breaking the lock of ${describeHolder(holder)} (--force-unlock)`);
-      await write(mine);
-      const check = await readHolder(store, Name);
-      if (check?.token !== mine.token) {
-        throw new ToolError('Locked', `another run took the lock of pipeline "${names.name}" at the same moment: ${check ? describeHolder(check) : 'unknown'}`);
-      }
-    } else {
-      await write(mine);
+  // The lock may be released (deleted) between our create and our read: then create again.
+  for (let attempt = 0; ; attempt += 1) {
+    if (await store.putIfAbsent(Name, JSON.stringify(mine), { description, tags: { [names.tagKey]: names.name } })) break;
+    const found = await store.getVersioned(Name);
+    if (!found) {
+      if (attempt < 3) continue;
+      await lostRace(names, store);
     }
+    const holder = parseHolder(found!.value);
+    if (holder.token === mine.token) break; // our own create whose response was lost
+    const stale = staleReason(holder, now());
+    if (!stale && !options.force) {
+      throw new ToolError(
+        'Locked',
+        `pipeline "${names.name}" is locked by ${describeHolder(holder)}; wait for it to finish, or pass --force-unlock if that run is gone`,
+      );
+    }
+    marker = takeoverMarker(names, holder, found!.version);
+    if (!(await store.putIfAbsent(marker, mine.token, { description: 'abalone-pipeline lock takeover (removed with the lease)', tags: { [names.tagKey]: names.name } }))) {
+      marker = undefined;
+      await lostRace(names, store);
+    }
+    // The lease we judged is still the one there (no renewal, no other takeover since): replace it.
+    const before = await store.getVersioned(Name);
+    if (before?.version !== found!.version || parseHolder(before.value).token !== holder.token) {
+      await store.delete(marker!);
+      marker = undefined;
+      await lostRace(names, store);
+    }
+    options.notice(stale ? `taking over the lock of ${describeHolder(holder)}: ${stale}` : `breaking the lock of ${describeHolder(holder)} (--force-unlock)`);
+    await write(mine);
+    const check = await readHolder(store, Name);
+    if (check?.token !== mine.token) await lostRace(names, store);
+    break;
   }
 
   const timer = setInterval(() => {
     void (async () => {
       const current = await readHolder(store, Name);
-      if (current?.token !== mine.token) return;
+      if (current?.token !== mine.token) {
+        // Not ours any more (broken with --force-unlock): never write over the new holder's lease.
+        clearInterval(timer);
+        return;
+      }
       await write({ ...mine, renewedAt: now().toISOString() });
     })().catch(() => undefined);
   }, RENEW_MS);
@@ -121,8 +162,8 @@ export async function acquireLock(store: ParameterStore, names: Names, options: 
     async release() {
       clearInterval(timer);
       const current = await readHolder(store, Name);
-      if (current?.token !== mine.token) return;
-      await store.delete(Name);
+      if (current?.token === mine.token) await store.delete(Name);
+      if (marker) await store.delete(marker);
     },
   };
 }

@@ -12,6 +12,11 @@ export interface StoredParameterOptions {
 export interface ParameterStore {
   /** The value, or undefined when there is no such parameter. */
   get(name: string): Promise<string | undefined>;
+  /**
+   * The value with its version (a number the store raises on every write of the name), or
+   * undefined when there is no such parameter.
+   */
+  getVersioned(name: string): Promise<{ readonly value: string; readonly version: number } | undefined>;
   /** Creates or overwrites the parameter. */
   put(name: string, value: string, options?: StoredParameterOptions): Promise<void>;
   /**

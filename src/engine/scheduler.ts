@@ -26,17 +26,22 @@ export class CycleError extends Error {
   }
 }
 
-export interface RunGraphOptions {
+export interface RunGraphOptions<R = unknown> {
   reverse?: boolean;
   /** Nodes not started when the signal aborts are skipped. */
   signal?: AbortSignal;
   onSkip?: (name: string, because: string) => void;
+  /**
+   * A node that finished but whose work goes on outside (a deletion AWS completes later): the
+   * nodes after it are skipped, as after a failure, without the node itself failing.
+   */
+  holds?: (result: R) => boolean;
 }
 
 export async function runGraph<N extends GraphNode, R>(
   nodes: readonly N[],
   run: (node: N) => Promise<R>,
-  options: RunGraphOptions = {},
+  options: RunGraphOptions<R> = {},
 ): Promise<NodeOutcome<R>[]> {
   const edges = edgesOf(nodes, options.reverse ?? false);
   assertAcyclic(nodes, edges);
@@ -45,8 +50,10 @@ export async function runGraph<N extends GraphNode, R>(
   const outcomes = new Map<string, NodeOutcome<R>>();
   const running = new Set<Promise<void>>();
 
+  const held = new Set<string>();
   const settle = (outcome: NodeOutcome<R>) => {
     state.set(outcome.name, outcome.state);
+    if (outcome.state === 'done' && options.holds?.(outcome.result as R)) held.add(outcome.name);
     outcomes.set(outcome.name, outcome);
   };
 
@@ -57,7 +64,7 @@ export async function runGraph<N extends GraphNode, R>(
       for (const node of nodes) {
         if (state.get(node.name) !== 'pending') continue;
         const deps = edges.get(node.name) ?? [];
-        const blocker = deps.find((d) => state.get(d) === 'failed' || state.get(d) === 'skipped');
+        const blocker = deps.find((d) => state.get(d) === 'failed' || state.get(d) === 'skipped' || held.has(d));
         if (blocker || options.signal?.aborted) {
           const because = blocker ?? 'interrupted';
           settle({ name: node.name, state: 'skipped', because });

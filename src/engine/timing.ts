@@ -93,6 +93,8 @@ export interface TimingProfile {
 
 /** A NAT gateway is usually available in 1-3 minutes and gone in about one; 10 is a clear failure. */
 const NAT_MAX_WAIT_SECONDS = 600;
+/** A SageMaker endpoint is usually gone within a few minutes of DeleteEndpoint; 30 is a clear failure. */
+const ENDPOINT_MAX_WAIT_SECONDS = 30 * 60;
 
 /** The profile for a session; `emulated` when an endpoint override is active (clients.emulated). */
 export function timingProfile(options: { emulated: boolean; env?: NodeJS.ProcessEnv }): TimingProfile {
@@ -119,9 +121,15 @@ export function timingProfile(options: { emulated: boolean; env?: NodeJS.Process
       maxWaitTime: Math.max(pick(2, 16), Math.round(waitTimeoutMs(NAT_MAX_WAIT_SECONDS * 1000, env) / 1000)),
       ...pick({ minDelay: 1, maxDelay: 2 }, {}),
     },
-    endpointDeleted: { maxWaitTime: 30 * 60, ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 15, maxDelay: 60 }) },
+    endpointDeleted: {
+      maxWaitTime: Math.max(pick(2, 16), Math.round(waitTimeoutMs(ENDPOINT_MAX_WAIT_SECONDS * 1000, env) / 1000)),
+      ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 15, maxDelay: 60 }),
+    },
     // A new endpoint is usually InService in 5-10 minutes on AWS.
-    endpointInService: { maxWaitTime: 60 * 60, ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 30, maxDelay: 60 }) },
+    endpointInService: {
+      maxWaitTime: Math.max(pick(2, 16), Math.round(waitTimeoutMs(60 * 60 * 1000, env) / 1000)),
+      ...pick({ minDelay: 1, maxDelay: 2 }, { minDelay: 30, maxDelay: 60 }),
+    },
     // MWAA: one CLI request at a time, no faster than every 5 s; the DAG's dagrun_timeout is 6 h.
     run: pick<RunTiming>(
       { cli: { minGapMs: 0, requestTimeoutMs: 60_000 }, pollMs: 300, scheduledRunWaitMs: 1_500, followTimeoutMs: 30 * 60_000 },

@@ -28,9 +28,17 @@ export interface ChangeRecord {
   readonly detail: string;
 }
 
+/**
+ * What a change reports when it only requested something AWS finishes later (`destroy --no-wait`):
+ * what is still being deleted. Whatever that depends on waits for a later run.
+ */
+export interface StillDeleting {
+  readonly stillDeleting: string;
+}
+
 /** A planned change that knows how to apply itself. */
 export interface Change extends ChangeRecord {
-  apply(): Promise<void>;
+  apply(): Promise<void | StillDeleting>;
 }
 
 /** `parked`: removed by `park` on purpose (billed by the hour while idle); `up` recreates it. */
@@ -96,7 +104,7 @@ export interface Step {
   planDestroy(ctx: StepContext): Promise<Change[]>;
 }
 
-export function change(action: ChangeAction, resource: string, detail: string, apply: () => Promise<void>): Change {
+export function change(action: ChangeAction, resource: string, detail: string, apply: () => Promise<void | StillDeleting>): Change {
   return { action, resource, detail, apply };
 }
 

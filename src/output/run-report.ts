@@ -79,6 +79,7 @@ export class RunReporter {
 
 function skipReason(because: string | undefined): string {
   if (!because || because === 'interrupted') return 'interrupted before it started';
+  if (because.startsWith('waiting for ')) return because;
   return `${because} did not complete`;
 }
 

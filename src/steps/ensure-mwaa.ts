@@ -4,7 +4,7 @@ import { ToolError } from '../errors.js';
 import { environmentHourly, hourlyNote } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { diffEnvironment, type EnvironmentDiff } from './mwaa/drift.js';
-import { createEnvironment, deleteEnvironment, requireAvailable, tagEnvironment, updateAndWait, waitSettled } from './mwaa/lifecycle.js';
+import { createEnvironment, deleteEnvironment, requestEnvironmentDeletion, requireAvailable, tagEnvironment, updateAndWait, waitSettled } from './mwaa/lifecycle.js';
 import { environmentArn, objectVersions, wantedEnvironment } from './mwaa/wanted.js';
 import { CONVERGED_NETWORK, findNetwork } from './vpc/observe.js';
 
@@ -147,7 +147,13 @@ export const ensureMwaa: Step = {
     const mwaa = await ctx.clients.mwaa();
     const env = await getEnvironment(mwaa, ctx.names.environment);
     if (!env) return [];
+    const arn = env.Arn ?? environmentArn(ctx.names);
+    if (!ctx.config.wait) {
+      // --no-wait: request the deletion and go on; what the environment uses waits for a second destroy.
+      const detail = env.Status === 'DELETING' ? 'already DELETING; not waiting (--no-wait)' : `${env.Status}: DeleteEnvironment; not waiting for it (--no-wait)`;
+      return [change('delete', arn, detail, () => requestEnvironmentDeletion(ctx, mwaa, env))];
+    }
     const detail = env.Status === 'DELETING' ? 'already DELETING: wait until it is gone' : `${env.Status}: DeleteEnvironment, then wait until it is gone (about 20 minutes on AWS)`;
-    return [change('delete', env.Arn ?? environmentArn(ctx.names), detail, () => deleteEnvironment(ctx, mwaa, env))];
+    return [change('delete', arn, detail, () => deleteEnvironment(ctx, mwaa, env))];
   },
 };

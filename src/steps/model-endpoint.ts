@@ -13,10 +13,11 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { isNotFound } from '../aws/errors.js';
-import { ToolError, errorName } from '../errors.js';
+import { errorName } from '../errors.js';
 import { hourlyCost, hourlyNote } from '../engine/cost.js';
 import type { KeptEndpoint } from '../engine/settings.js';
 import { regionalArn, type Names } from '../engine/names.js';
+import { sdkWait } from './sdk-wait.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
 /**
@@ -101,16 +102,43 @@ async function describeEndpoint(sagemaker: SageMakerClient, names: Names): Promi
   });
 }
 
-/** Deletes the endpoint (its config and model stay) and waits until it is gone: for destroy and park alike. */
+/**
+ * Deletes the endpoint (its config and model stay): for destroy and park alike. It waits until the
+ * endpoint is gone, or, with --no-wait, only requests the deletion and says it is still going on.
+ */
 function deleteEndpointChange(ctx: StepContext, sagemaker: SageMakerClient, endpoint: DescribeEndpointCommandOutput, kept: string): Change {
   const { names } = ctx;
-  return change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}${kept}; waits until it is gone`, async () => {
+  const request = async (): Promise<boolean> => {
     try {
       await sagemaker.send(new DeleteEndpointCommand({ EndpointName: names.endpoint }));
+      return true;
     } catch (error) {
-      if (!endpointGone(error)) throw error;
+      if (endpointGone(error)) return false;
+      throw error;
     }
-    await waitUntilEndpointDeleted({ client: sagemaker, ...ctx.timing.endpointDeleted }, { EndpointName: names.endpoint });
+  };
+  if (!ctx.config.wait) {
+    return change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}${kept}; DeleteEndpoint, not waiting for it (--no-wait)`, async () => {
+      if (await request()) return { stillDeleting: `endpoint ${names.endpoint} (Deleting)` };
+    });
+  }
+  return change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}${kept}; waits until it is gone`, async () => {
+    await request();
+    await sdkWait(
+      ctx,
+      {
+        step: 'model-endpoint',
+        what: `endpoint ${names.endpoint}`,
+        goal: 'deleted',
+        waiter: ctx.timing.endpointDeleted,
+        failureCode: 'EndpointDeleteFailed',
+        describe: async () => {
+          const now = await describeEndpoint(sagemaker, names);
+          return now ? `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}` : 'gone';
+        },
+      },
+      (params) => waitUntilEndpointDeleted({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
+    );
   });
 }
 
@@ -154,10 +182,21 @@ async function planResume(ctx: StepContext, sagemaker: SageMakerClient, kept: Ke
         if (!(errorName(error) === 'ValidationException' && /already exist/i.test(String((error as Error).message)))) throw error;
       }
       if (!ctx.config.wait) return;
-      await waitUntilEndpointInService({ client: sagemaker, ...ctx.timing.endpointInService }, { EndpointName: names.endpoint }).catch(async (error: unknown) => {
-        const now = await describeEndpoint(sagemaker, names);
-        throw new ToolError('EndpointCreateFailed', `endpoint ${names.endpoint} did not come InService: ${now?.FailureReason ?? now?.EndpointStatus ?? (error as Error).message}`);
-      });
+      await sdkWait(
+        ctx,
+        {
+          step: 'model-endpoint',
+          what: `endpoint ${names.endpoint}`,
+          goal: 'InService',
+          waiter: ctx.timing.endpointInService,
+          failureCode: 'EndpointCreateFailed',
+          describe: async () => {
+            const now = await describeEndpoint(sagemaker, names);
+            return now ? `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}` : 'gone';
+          },
+        },
+        (params) => waitUntilEndpointInService({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
+      );
     }),
   ];
 }
@@ -190,6 +229,8 @@ export const modelEndpoint: Step = {
     const { endpoint, models, configs } = await observe(sagemaker, names);
     const changes: Change[] = [];
     if (endpoint) changes.push(deleteEndpointChange(ctx, sagemaker, endpoint, ''));
+    // --no-wait: the configs and models the endpoint uses wait for a second destroy.
+    if (endpoint && !ctx.config.wait) return changes;
     for (const config of configs) {
       changes.push(
         change('delete', arn(names, 'endpoint-config', config), 'endpoint config of a DAG run', async () => {

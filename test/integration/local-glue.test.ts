@@ -114,10 +114,10 @@ describe('Python shell job runs', () => {
       });
     const bad = await post('StartJobRun', '{not json');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).__type).toBe('SerializationException');
+    expect(((await bad.json()) as { __type: string }).__type).toBe('SerializationException');
     const missing = await post('GetJobRun', '{"JobName": "x"}');
     expect(missing.status).toBe(400);
-    expect((await missing.json()).__type).toBe('ValidationException');
+    expect(((await missing.json()) as { __type: string }).__type).toBe('ValidationException');
     await expect(glue.send(new BatchStopJobRunCommand({ JobName: 'x', JobRunIds: [] }))).rejects.toMatchObject({ name: 'InvalidInputException' });
   });
 

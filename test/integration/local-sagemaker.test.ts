@@ -214,7 +214,7 @@ describe('CreateTrainingJob with the built-in XGBoost 1.7-1 image', () => {
       body: '{not json',
     });
     expect(raw.status).toBe(400);
-    expect((await raw.json()).__type).toBe('SerializationException');
+    expect(((await raw.json()) as { __type: string }).__type).toBe('SerializationException');
   });
 });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseJson, runCli } from '../support/cli.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 
@@ -79,5 +81,42 @@ describe('the pipeline lock', () => {
     const killed = await cli(['up', '--yes', ...STEPS]);
     expect(killed.code, killed.stderr).toBe(0);
     expect(killed.stderr).toMatch(/no longer exists/);
+  });
+
+  // Issue #11 item 7: N processes race for one expired lease; exactly one may proceed.
+  it('N runs racing for one expired lease: exactly one takes it over, the others exit naming it', async () => {
+    const racer = fileURLToPath(new URL('../support/lock-racer.mjs', import.meta.url));
+    for (let round = 0; round < 4; round += 1) {
+      const old = new Date(Date.now() - 10 * 60_000).toISOString();
+      await putLock(holder({ since: old, renewedAt: old, token: `stale-${round}` }));
+      const children = Array.from({ length: 6 }, () => spawn(process.execPath, [racer], { env: { PATH: process.env.PATH, ...endpoint.env }, stdio: ['pipe', 'pipe', 'pipe'] }));
+      const lines = children.map(
+        (child) =>
+          new Promise<string[]>((resolve) => {
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+            child.once('close', () => resolve(out.trim().split('\n')));
+          }),
+      );
+      // Every contender is started and waiting before any of them may go.
+      await Promise.all(children.map((child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))));
+      for (const child of children) child.stdin.end('go\n');
+      const results = (await Promise.all(lines)).map((out) => JSON.parse(out[out.length - 1]!) as { won: boolean; code?: string; message?: string; pid?: number });
+      const winners = results.filter((r) => r.won);
+      expect(winners, JSON.stringify(results)).toHaveLength(1);
+      for (const loser of results.filter((r) => !r.won)) expect(loser).toMatchObject({ code: 'Locked', message: expect.stringMatching(/another run took the lock|is locked by/) });
+      const held = JSON.parse((await ssm.send(new GetParameterCommand({ Name: LOCK }))).Parameter!.Value!);
+      expect(held.pid).toBe(winners[0]!.pid);
+    }
+  }, 120_000);
+
+  it('releasing a lease taken over removes its takeover marker with it', async () => {
+    const old = new Date(Date.now() - 10 * 60_000).toISOString();
+    await putLock(holder({ since: old, renewedAt: old }));
+    const run = await cli(['up', '--yes', ...STEPS]);
+    expect(run.code, run.stderr).toBe(0);
+    const left = await ssm.send(new DescribeParametersCommand({}));
+    expect((left.Parameters ?? []).map((p) => p.Name).filter((n) => n!.includes('/lock'))).toEqual([]);
   });
 });

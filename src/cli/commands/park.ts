@@ -1,4 +1,3 @@
-import { totals } from '../../output/run-report.js';
 import { EXIT } from '../../errors.js';
 import { currentHourlyCost, PARK_STEPS } from '../../ops/park.js';
 import { withLock } from '../../ops/with-lock.js';
@@ -7,7 +6,7 @@ import type { CommandContext } from '../context.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { confirm, requireYesOrTerminal } from '../prompt.js';
 import { openSession } from '../session.js';
-import { finish, runSteps, type RunPlan } from './run-steps.js';
+import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
 
 /** `park`: delete what bills by the hour while idle, keep the rest, mark the pipeline parked (runs.md). */
 export async function park(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
@@ -16,7 +15,7 @@ export async function park(ctx: CommandContext, raw: Record<string, unknown>): P
   pipelineConfig(raw);
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'park');
   const session = await openSession(ctx.global);
-  const config = await configFor(raw, session);
+  const config = await configFor(raw, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: PARK_STEPS, session, config };
 
   const showSaving = async () => {
@@ -34,19 +33,19 @@ export async function park(ctx: CommandContext, raw: Record<string, unknown>): P
   }
 
   return withLock(ctx, session, 'park', Boolean(raw.forceUnlock), async () => {
-    if (!ctx.global.yes) {
-      const planned = await runSteps(ctx, plan, 'destroy-plan');
-      const t = totals(planned);
-      if (t.failed.length === 0 && planned.some((r) => r.changes.length > 0)) {
-        await showSaving();
-        if (!(await confirm(`Park pipeline "${session.names.name}" (delete the resources above)?`, ctx.signal))) {
-          ctx.output.info('cancelled: nothing deleted');
-          return EXIT.failed;
-        }
-      }
-    } else {
+    if (ctx.global.yes) {
       await showSaving();
+      return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
     }
-    return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+    // Shown with the plan, failures included, then asked (default No); what runs is what was confirmed.
+    const ask = async (question: string) => {
+      await showSaving();
+      return confirm(question, ctx.signal);
+    };
+    const decision = await confirmPlan(ctx, plan, 'destroy-plan', `Park pipeline "${session.names.name}" (delete the resources above)?`, ask);
+    if (decision.go) return finish(ctx, plan, await runSteps(ctx, plan, 'destroy', decision.confirmed), startedAt, false);
+    if (!decision.cancelled) return finish(ctx, plan, decision.planned, startedAt, false);
+    ctx.output.info('cancelled: nothing deleted');
+    return EXIT.failed;
   });
 }

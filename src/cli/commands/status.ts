@@ -12,7 +12,7 @@ const NOT_CONVERGED = new Set(['missing', 'drift']);
 export async function status(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
   pipelineConfig(raw);
   const session = await openSession(ctx.global);
-  const config = await configFor(raw, session);
+  const config = await configFor(raw, session, (message) => ctx.output.info(message));
   const [rows, cost] = await Promise.all([
     inspect(
       selectSteps(undefined),

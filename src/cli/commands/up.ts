@@ -21,7 +21,7 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
 
   const session = await openSession(ctx.global);
-  const config = await configFor(raw, session);
+  const config = await configFor(raw, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
   for (const line of resumeCostLines(config, session)) ctx.output.info(line);
@@ -29,14 +29,18 @@ export async function up(ctx: CommandContext, raw: Record<string, unknown>): Pro
   if (dryRun) return finish(ctx, plan, await runSteps(ctx, plan, 'plan'), startedAt, true);
 
   return withLock(ctx, session, 'up', Boolean(raw.forceUnlock), async () => {
-    if (!ctx.global.yes) {
-      const go = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
-      if (!go) {
+    // --yes: plan and apply each step in one pass. Otherwise apply exactly what was confirmed.
+    let results;
+    if (ctx.global.yes) results = await runSteps(ctx, plan, 'apply');
+    else {
+      const decision = await confirmPlan(ctx, plan, 'plan', 'Apply these changes?');
+      if (decision.go) results = await runSteps(ctx, plan, 'apply', decision.confirmed);
+      else if (!decision.cancelled) return finish(ctx, plan, decision.planned, startedAt, false);
+      else {
         ctx.output.info('cancelled: nothing changed');
         return EXIT.failed;
       }
     }
-    const results = await runSteps(ctx, plan, 'apply');
     return resumeIfParked(ctx, config, session, results, finish(ctx, plan, results, startedAt, false));
   });
 }

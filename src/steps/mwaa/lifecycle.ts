@@ -14,7 +14,7 @@ import { retryWhileRolePropagates } from '../../aws/retry.js';
 import { ToolError, errorMessage, errorName } from '../../errors.js';
 import type { Names } from '../../engine/names.js';
 import type { TimingProfile } from '../../engine/timing.js';
-import type { ProgressEvent, StepContext } from '../../engine/types.js';
+import type { ProgressEvent, StepContext, StillDeleting } from '../../engine/types.js';
 
 const STEP = 'ensure-mwaa';
 
@@ -99,6 +99,24 @@ export async function waitSettled(ctx: EnvironmentWaitContext, mwaa: MWAAClient,
 export function requireAvailable(env: Environment | undefined, ctx: { readonly names: Names }, doing: 'create' | 'update'): void {
   const failure = env ? failureOf(env) : `environment ${ctx.names.environment} disappeared while ${doing === 'create' ? 'creating' : 'updating'}`;
   if (failure) throw new ToolError(doing === 'create' ? 'EnvironmentCreateFailed' : 'EnvironmentUpdateFailed', failure);
+}
+
+/**
+ * `destroy --no-wait`: requests the deletion without waiting for it. An environment still
+ * creating or updating is deleted once it settles (as deleteEnvironment does): said, not waited for.
+ */
+export async function requestEnvironmentDeletion(ctx: StepContext, mwaa: MWAAClient, env: Environment): Promise<StillDeleting | void> {
+  const name = ctx.names.environment;
+  if (env.Status !== 'DELETING' && isTransitional(env.Status)) return { stillDeleting: `environment ${name} (${env.Status}: its deletion can be requested once it settles)` };
+  if (env.Status !== 'DELETING') {
+    try {
+      await mwaa.send(new DeleteEnvironmentCommand({ Name: name }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+  }
+  return { stillDeleting: `environment ${name} (DELETING; about 20 minutes on AWS)` };
 }
 
 /** Deletes the environment once it may be deleted, and waits until it is gone. */

@@ -4,9 +4,8 @@ import {
   waitUntilNatGatewayDeleted,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { describeWait } from '../../engine/timing.js';
-import { InterruptedError, ToolError, errorName } from '../../errors.js';
 import type { StepContext } from '../../engine/types.js';
+import { sdkWait } from '../sdk-wait.js';
 
 type Goal = 'available' | 'deleted';
 
@@ -25,23 +24,10 @@ async function reasons(ec2: EC2Client, ids: readonly string[]): Promise<string> 
  */
 export async function waitForNats(ctx: StepContext, ec2: EC2Client, ids: readonly string[], goal: Goal): Promise<void> {
   if (ids.length === 0) return;
-  const what = `NAT gateway${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
-  ctx.progress({ kind: 'waiting', step: 'ensure-vpc', message: `${what}: waiting until ${goal}` });
-  const { maxWaitTime } = ctx.timing.natGateway;
-  const params = { client: ec2, ...ctx.timing.natGateway, abortSignal: ctx.signal };
-  try {
-    const wait = goal === 'available' ? waitUntilNatGatewayAvailable : waitUntilNatGatewayDeleted;
-    await wait(params, { NatGatewayIds: [...ids] });
-  } catch (error) {
-    if (ctx.signal.aborted || errorName(error) === 'AbortError') {
-      throw new InterruptedError(`stopped waiting for ${what}; AWS goes on with it: run the same command again to finish`);
-    }
-    const timedOut = errorName(error) === 'TimeoutError';
-    throw new ToolError(
-      timedOut ? 'WaitTimeout' : 'NatGatewayFailed',
-      `${what} did not become ${goal}${timedOut ? ` within ${describeWait(maxWaitTime * 1000)}; run the same command again to keep waiting` : ''}: ${await reasons(ec2, ids)}`,
-    );
-  } finally {
-    ctx.progress({ kind: 'wait-done', step: 'ensure-vpc' });
-  }
+  const wait = goal === 'available' ? waitUntilNatGatewayAvailable : waitUntilNatGatewayDeleted;
+  await sdkWait(
+    ctx,
+    { step: 'ensure-vpc', what: `NAT gateway${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`, goal, waiter: ctx.timing.natGateway, failureCode: 'NatGatewayFailed', describe: () => reasons(ec2, ids) },
+    (params) => wait({ client: ec2, ...params }, { NatGatewayIds: [...ids] }),
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clients } from '../../../src/aws/clients.js';
-import { inspect, reconcile, type BaseContext, type EngineEvent, type StepResult } from '../../../src/engine/reconcile.js';
+import { inspect, planToConfirm, reconcile, type BaseContext, type EngineEvent, type StepResult } from '../../../src/engine/reconcile.js';
 import { deriveNames } from '../../../src/engine/names.js';
 import { timingProfile } from '../../../src/engine/timing.js';
 import { change, MemoKey, type Change, type ResourceState, type Step, type StepContext, type StepName } from '../../../src/engine/types.js';
@@ -321,5 +321,85 @@ describe('the run memo', () => {
     await reconcile([writer, reader(seen)], base(), { mode: 'plan', onEvent: () => undefined });
     await reconcile([reader(seen)], base(), { mode: 'plan', onEvent: () => undefined });
     expect(seen).toEqual(['vpc-1', undefined]);
+  });
+});
+
+// Issue #11 item 2: apply what was confirmed, never a second plan.
+describe('applying a confirmed plan', () => {
+  const noEvents = () => undefined;
+
+  it('applies the changes the plan showed without planning again', async () => {
+    const log: Log = [];
+    const steps = [fakeStep('ensure-bucket', log, { changes: [{ resource: 'bucket' }] }), fakeStep('ensure-roles', log, { dependsOn: ['ensure-bucket'], changes: [{ resource: 'role' }] })];
+    const { results, confirmed } = await planToConfirm(steps, base(), { mode: 'plan', onEvent: noEvents });
+    expect(results.map((r) => r.changes.length)).toEqual([1, 1]);
+    expect(log).toEqual(['plan ensure-bucket', 'plan ensure-roles']);
+    const applied = await reconcile(steps, base(), { mode: 'apply', onEvent: noEvents, confirmed });
+    expect(log).toEqual(['plan ensure-bucket', 'plan ensure-roles', 'apply bucket', 'apply role']);
+    expect(applied.map((r) => r.status)).toEqual(['changed', 'changed']);
+  });
+
+  it('a confirmed change that no longer holds stops its step, says so, and applies nothing unseen after it', async () => {
+    const log: Log = [];
+    // As the SDK throws it: a service exception named by its code.
+    const moved = Object.assign(new Error('Role with name abalone-glue-role already exists.'), { name: 'EntityAlreadyExists' });
+    const steps = [
+      fakeStep('ensure-roles', log, { changes: [{ resource: 'role-a', run: () => Promise.reject(moved) }, { resource: 'role-b' }] }),
+      fakeStep('ensure-glue', log, { dependsOn: ['ensure-roles'], changes: [{ resource: 'job' }] }),
+    ];
+    const { confirmed } = await planToConfirm(steps, base(), { mode: 'plan', onEvent: noEvents });
+    const applied = await reconcile(steps, base(), { mode: 'apply', onEvent: noEvents, confirmed });
+    expect(log).toEqual(['plan ensure-roles', 'plan ensure-glue', 'apply role-a']);
+    expect(byStep(applied, 'ensure-roles')).toMatchObject({
+      status: 'failed',
+      error: { code: 'EntityAlreadyExists', message: expect.stringMatching(/^create role-a \(as confirmed\) failed: Role with name .* already exists\. The state may have moved since the plan: the 1 later change of this step was not applied; run the command again/) },
+    });
+    expect(byStep(applied, 'ensure-glue').status).toBe('skipped');
+  });
+
+  it('a step whose plan failed is not planned again on apply; the others apply as confirmed', async () => {
+    const log: Log = [];
+    const steps = [
+      fakeStep('ensure-glue', log, { planError: new ToolError('AccessDenied', 'glue:GetJob denied') }),
+      fakeStep('ensure-lambda', log, { dependsOn: ['ensure-glue'], changes: [{ resource: 'function' }] }),
+      fakeStep('ensure-bucket', log, { changes: [{ resource: 'bucket' }] }),
+    ];
+    const { results, confirmed } = await planToConfirm(steps, base(), { mode: 'plan', onEvent: noEvents });
+    expect(byStep(results, 'ensure-glue').status).toBe('failed');
+    const applied = await reconcile(steps, base(), { mode: 'apply', onEvent: noEvents, confirmed });
+    expect(log.filter((l) => l.startsWith('plan'))).toEqual(['plan ensure-glue', 'plan ensure-bucket']);
+    expect(log.filter((l) => l.startsWith('apply'))).toEqual(['apply bucket']);
+    expect(byStep(applied, 'ensure-glue')).toMatchObject({ status: 'failed', error: { code: 'AccessDenied', message: 'not applied: its plan failed: glue:GetJob denied' } });
+    expect(byStep(applied, 'ensure-lambda').status).toBe('skipped');
+  });
+
+  it("what a confirmed change reports while it applies reaches the applying run's renderer", async () => {
+    let planCtx: StepContext | undefined;
+    const step: Step = {
+      name: 'ensure-mwaa',
+      dependsOn: [],
+      async plan(ctx) {
+        planCtx = ctx;
+        return [change('create', 'env', '', async () => ctx.progress({ kind: 'notice', step: 'ensure-mwaa', message: 'creating' }))];
+      },
+      status: async () => [],
+      planDestroy: async () => [],
+    };
+    const planEvents: EngineEvent[] = [];
+    const applyEvents: EngineEvent[] = [];
+    const { confirmed } = await planToConfirm([step], base(), { mode: 'plan', onEvent: (e) => planEvents.push(e) });
+    await reconcile([step], base(), { mode: 'apply', onEvent: (e) => applyEvents.push(e), confirmed });
+    expect(planCtx).toBeDefined();
+    expect(planEvents.some((e) => e.kind === 'notice')).toBe(false);
+    expect(applyEvents.filter((e) => e.kind === 'notice')).toEqual([{ kind: 'notice', step: 'ensure-mwaa', message: 'creating' }]);
+  });
+
+  it("the tool's own errors from a confirmed change (a wait that timed out) stand as they are", async () => {
+    const log: Log = [];
+    const timeout = new ToolError('WaitTimeout', 'gave up waiting for environment abalone-airflow-environment after 90 minutes');
+    const steps = [fakeStep('ensure-mwaa', log, { changes: [{ resource: 'env', run: () => Promise.reject(timeout) }] })];
+    const { confirmed } = await planToConfirm(steps, base(), { mode: 'plan', onEvent: noEvents });
+    const [result] = await reconcile(steps, base(), { mode: 'apply', onEvent: noEvents, confirmed });
+    expect(result!.error).toEqual({ code: 'WaitTimeout', message: timeout.message });
   });
 });

@@ -84,3 +84,21 @@ describe('runGraph', () => {
     ]);
   });
 });
+
+describe('runGraph holds', () => {
+  it('a node that holds (work still going on outside) skips what comes after it without failing itself', async () => {
+    const ran: string[] = [];
+    const outcomes = await runGraph(
+      [node('bucket'), node('vpc', 'bucket'), node('env', 'vpc'), node('job', 'bucket')],
+      async (n) => (ran.push(n.name), n.name),
+      { reverse: true, holds: (result) => result === 'env' },
+    );
+    expect(ran).toEqual(['env', 'job']);
+    expect(outcomes.map((o) => [o.name, o.state, o.because])).toEqual([
+      ['bucket', 'skipped', 'vpc'],
+      ['vpc', 'skipped', 'env'],
+      ['env', 'done', undefined],
+      ['job', 'done', undefined],
+    ]);
+  });
+});

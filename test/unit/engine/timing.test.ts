@@ -25,6 +25,8 @@ describe('timingProfile', () => {
     expect(t.mwaaEnvironment.timeoutMs).toBe(3_000);
     expect(t.lambdaReady.timeoutMs).toBe(3_000);
     expect(t.natGateway.maxWaitTime).toBe(16);
+    expect(t.endpointDeleted.maxWaitTime).toBe(16);
+    expect(timingProfile({ emulated: true, env: { ABALONE_WAIT_TIMEOUT: '5' } }).endpointDeleted.maxWaitTime).toBe(5);
     expect(timingProfile({ emulated: true, env: { ABALONE_WAIT_TIMEOUT: '1' } }).natGateway.maxWaitTime).toBe(2);
   });
 

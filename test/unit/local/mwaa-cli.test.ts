@@ -294,7 +294,7 @@ describe('runs', () => {
     expect(runs.map((r) => r.state)).toEqual(['success', 'success']);
     const older = runs[1]!;
     // the second run started only after the first ended
-    expect(runs[0]!.start_date >= older.end_date).toBe(true);
+    expect(runs[0]!.start_date! >= older.end_date!).toBe(true);
 
     const states = JSON.parse((await cli(`tasks states-for-dag-run m ${older.run_id} -o json`)).stdout);
     expect(states.map((s: Record<string, string>) => [s.task_id, s.state])).toEqual([['first', 'success'], ['second', 'success']]);

@@ -16,6 +16,7 @@ import {
 import { ensureLambda, functionSettings, lambdaSourceDir } from '../../../src/steps/ensure-lambda.js';
 import { zipFolder } from '../../../src/files/zip.js';
 import { ARTIFACTS_DIR, stepContext, type TestStepContext } from '../../support/step-context.js';
+import type { Change } from '../../../src/engine/types.js';
 
 const lambda = mockClient(LambdaClient);
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:abalone-analyze-results';
@@ -49,7 +50,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function applyAll(changes: Array<{ apply(): Promise<void> }>, fakeTimers = false): Promise<void> {
+async function applyAll(changes: Array<Pick<Change, 'apply'>>, fakeTimers = false): Promise<void> {
   const run = (async () => {
     for (const c of changes) await c.apply();
   })();

@@ -50,7 +50,7 @@ function environment(overrides: Partial<Environment> = {}, c: TestStepContext = 
 }
 
 const notFound = () => new ResourceNotFoundException({ message: `Environment ${NAME} not found.`, $metadata: {} });
-const failed = (code: string, message: string) => ({ Status: 'FAILED', CreatedAt: new Date(), Error: { ErrorCode: code, ErrorMessage: message } });
+const failed = (code: string, message: string) => ({ Status: 'FAILED' as const, CreatedAt: new Date(), Error: { ErrorCode: code, ErrorMessage: message } });
 
 /** GetEnvironment answers these in order, then keeps giving the last one. */
 function serveEnvironments(...states: Array<Environment | undefined>): void {
@@ -86,7 +86,8 @@ const waits = () => ctx.events.filter((e) => e.kind === 'waiting').map((e) => (e
 const notices = () => ctx.events.filter((e) => e.kind === 'notice').map((e) => (e as { message: string }).message);
 
 beforeEach(() => {
-  for (const m of [mwaa, ec2, s3]) {
+  const stubs: Array<{ reset(): void; onAnyCommand(): { rejects(error: Error): unknown } }> = [mwaa, ec2, s3];
+  for (const m of stubs) {
     m.reset();
     m.onAnyCommand().rejects(new Error('unstubbed call'));
   }

@@ -43,6 +43,8 @@ import {
   type SecurityGroup,
   type Subnet,
   type Vpc,
+  type Route,
+  type AttachmentStatus,
 } from '@aws-sdk/client-ec2';
 import { ensureVpc, findNetwork } from '../../../src/steps/ensure-vpc.js';
 import { CONVERGED_NETWORK } from '../../../src/steps/vpc/observe.js';
@@ -75,7 +77,7 @@ function context(overrides: StepContextOverrides = {}): TestStepContext {
 
 const empty = (): Account => ({ vpcs: [], subnets: [], igws: [], addresses: [], nats: [], routeTables: [], groups: [], dns: { support: true, hostnames: false }, endpoints: [] });
 
-const defaultRoute = (target: { GatewayId?: string; NatGatewayId?: string }) => [
+const defaultRoute = (target: { GatewayId?: string; NatGatewayId?: string }): Route[] => [
   { DestinationCidrBlock: '10.192.0.0/16', GatewayId: 'local', State: 'active' },
   { DestinationCidrBlock: '0.0.0.0/0', State: 'active', ...target },
 ];
@@ -94,7 +96,7 @@ function converged(natGateways: 1 | 2 = 2): Account {
       subnet('subnet-priv1', 'abalone-private-1', 'us-east-1a', '10.192.20.0/24', false),
       subnet('subnet-priv2', 'abalone-private-2', 'us-east-1b', '10.192.21.0/24', false),
     ],
-    igws: [{ InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'available' }], Tags: tags('abalone-igw') }],
+    igws: [{ InternetGatewayId: 'igw-1', Attachments: [{ VpcId: 'vpc-1', State: 'available' as AttachmentStatus }], Tags: tags('abalone-igw') }],
     addresses: nats.map((n, i) => ({ AllocationId: `eipalloc-${i + 1}`, AssociationId: `eipassoc-${i + 1}`, PublicIp: `198.51.100.${i + 1}`, Tags: tags(`abalone-nat-eip-${i + 1}`) })),
     nats,
     routeTables: [
@@ -157,9 +159,13 @@ function serve(): void {
   });
   ec2.on(CreateRouteTableCommand).callsFake(async () => ({ RouteTable: { RouteTableId: next('rtb') } }));
   ec2.on(CreateSecurityGroupCommand).callsFake(async () => ({ GroupId: next('sg') }));
-  for (const command of [ModifyVpcAttributeCommand, AttachInternetGatewayCommand, ModifySubnetAttributeCommand, CreateRouteCommand, ReplaceRouteCommand, AssociateRouteTableCommand, AuthorizeSecurityGroupIngressCommand]) {
-    ec2.on(command).resolves({});
-  }
+  ec2.on(ModifyVpcAttributeCommand).resolves({});
+  ec2.on(AttachInternetGatewayCommand).resolves({});
+  ec2.on(ModifySubnetAttributeCommand).resolves({});
+  ec2.on(CreateRouteCommand).resolves({});
+  ec2.on(ReplaceRouteCommand).resolves({});
+  ec2.on(AssociateRouteTableCommand).resolves({});
+  ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({});
 }
 
 const MUTATING = /^(Create|Delete|Modify|Attach|Detach|Allocate|Release|Associate|Disassociate|Replace|Authorize)/;
@@ -279,7 +285,7 @@ describe('ensure-vpc: an existing network', () => {
     account = converged();
     account.dns.hostnames = false;
     account.subnets = account.subnets.filter((s) => s.SubnetId !== 'subnet-priv2');
-    account.routeTables[1]!.Routes = defaultRoute({ NatGatewayId: 'nat-gone' }).map((r) => (r.NatGatewayId ? { ...r, State: 'blackhole' } : r));
+    account.routeTables[1]!.Routes = defaultRoute({ NatGatewayId: 'nat-gone' }).map((r): Route => (r.NatGatewayId ? { ...r, State: 'blackhole' } : r));
     account.groups[0]!.IpPermissions = [];
     const changes = await ensureVpc.plan(ctx);
     expect(summary(changes)).toEqual([
@@ -403,9 +409,14 @@ describe('ensure-vpc: destroy', () => {
       account.nats = account.nats.map((n) => (n.NatGatewayId === NatGatewayId ? { ...n, State: 'deleted' } : n));
       return { NatGatewayId };
     });
-    for (const command of [ReleaseAddressCommand, DetachInternetGatewayCommand, DeleteInternetGatewayCommand, DisassociateRouteTableCommand, DeleteRouteTableCommand, DeleteSubnetCommand, DeleteSecurityGroupCommand, DeleteVpcCommand]) {
-      ec2.on(command).resolves({});
-    }
+    ec2.on(ReleaseAddressCommand).resolves({});
+    ec2.on(DetachInternetGatewayCommand).resolves({});
+    ec2.on(DeleteInternetGatewayCommand).resolves({});
+    ec2.on(DisassociateRouteTableCommand).resolves({});
+    ec2.on(DeleteRouteTableCommand).resolves({});
+    ec2.on(DeleteSubnetCommand).resolves({});
+    ec2.on(DeleteSecurityGroupCommand).resolves({});
+    ec2.on(DeleteVpcCommand).resolves({});
     const changes = await ensureVpc.planDestroy(ctx);
     expect(changes.map((c) => `${c.action} ${c.resource}`)).toEqual([
       'delete natgateway/abalone-nat-1',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { wantedRoles, type WantedRole } from '../../../src/steps/roles/specs.js';
-import type { PolicyStatement } from '../../../src/aws/policy.js';
+import type { PolicyDocument, PolicyStatement } from '../../../src/aws/policy.js';
 import { renderJsonText, renderText } from '../../../src/steps/templates.js';
 import { deriveNames } from '../../../src/engine/names.js';
 import { defaultConfig } from '../../support/step-context.js';
@@ -21,7 +21,7 @@ async function allRoles(name = 'abalone', region = 'us-east-1'): Promise<WantedR
 }
 
 function statements(roles: WantedRole[]): Array<{ role: string; s: PolicyStatement }> {
-  return roles.flatMap((r) => [...(r.inline ?? new Map()).values()].flatMap((doc) => doc.Statement.map((s) => ({ role: r.name, s }))));
+  return roles.flatMap((r) => [...(r.inline ?? new Map<string, PolicyDocument>()).values()].flatMap((doc) => doc.Statement.map((s) => ({ role: r.name, s }))));
 }
 
 describe('the IAM policies the tool writes', () => {
@@ -55,7 +55,7 @@ describe('the IAM policies the tool writes', () => {
   });
 
   it('of one pipeline never name another pipeline’s resources', async () => {
-    const text = JSON.stringify(await allRoles('other').then((roles) => roles.map((r) => [r.name, r.trust, [...(r.inline ?? new Map()).values()]])));
+    const text = JSON.stringify(await allRoles('other').then((roles) => roles.map((r) => [r.name, r.trust, [...(r.inline ?? new Map<string, PolicyDocument>()).values()]])));
     expect(text).not.toMatch(/abalone[-_]/);
     expect(text).toContain('other-data-us-east-1-123456789012');
   });

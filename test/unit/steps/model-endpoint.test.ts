@@ -14,6 +14,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { keptEndpoint, modelEndpoint, planParkEndpoint, runResourcePattern } from '../../../src/steps/model-endpoint.js';
 import { stepContext } from '../../support/step-context.js';
+import { timingProfile } from '../../../src/engine/timing.js';
+import { InterruptedError } from '../../../src/errors.js';
 
 const sagemaker = mockClient(SageMakerClient);
 const notFound = () => new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find endpoint "abalone-endpoint".', $metadata: {} });
@@ -68,6 +70,39 @@ describe('model-endpoint', () => {
     for (const c of changes) await c.apply();
     expect(sagemaker.commandCalls(DeleteEndpointCommand)[0]!.args[0].input).toEqual({ EndpointName: 'abalone-endpoint' });
     expect(sagemaker.commandCalls(DeleteModelCommand).map((c) => c.args[0].input.ModelName)).toEqual(['abalone-model-20261128-130501']);
+  });
+
+  // Issue #11 item 4: the endpoint wait obeys ABALONE_WAIT_TIMEOUT and Ctrl-C like every other wait.
+  it('the endpoint wait ends in WaitTimeout, not the SDK waiter error, once ABALONE_WAIT_TIMEOUT has passed', async () => {
+    serve({ endpoint: 'Deleting' });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const ctx = { ...stepContext({ emulated: true }), timing: timingProfile({ emulated: true, env: { ABALONE_WAIT_TIMEOUT: '2' } }) };
+    const [deleteEndpoint] = await modelEndpoint.planDestroy(ctx);
+    await expect(deleteEndpoint!.apply()).rejects.toMatchObject({ code: 'WaitTimeout', message: expect.stringMatching(/endpoint abalone-endpoint did not become deleted within 2s; run the same command again.*: Deleting/) });
+  });
+
+  it('Ctrl-C stops the endpoint wait with an interruption, saying AWS goes on', async () => {
+    serve({ endpoint: 'Deleting' });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const controller = new AbortController();
+    const ctx = stepContext({ emulated: true, signal: controller.signal });
+    const [deleteEndpoint] = await modelEndpoint.planDestroy(ctx);
+    const applied = deleteEndpoint!.apply();
+    setTimeout(() => controller.abort(), 50);
+    await expect(applied).rejects.toBeInstanceOf(InterruptedError);
+    await expect(applied).rejects.toThrow(/stopped waiting for endpoint abalone-endpoint/);
+  });
+
+  // Issue #11 item 3: destroy --no-wait requests the endpoint's deletion and leaves the rest for a second destroy.
+  it('--no-wait requests the endpoint deletion without waiting, and reports it still deleting', async () => {
+    serve({ endpoint: 'InService', models: ['abalone-model-20261128-130501'], configs: ['abalone-config-20261128-130501'] });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const changes = await modelEndpoint.planDestroy(stepContext({ config: { wait: false } }));
+    expect(changes.map((c) => c.resource.split(':').pop())).toEqual(['endpoint/abalone-endpoint']);
+    const describesBefore = sagemaker.commandCalls(DescribeEndpointCommand).length;
+    expect(await changes[0]!.apply()).toEqual({ stillDeleting: 'endpoint abalone-endpoint (Deleting)' });
+    expect(sagemaker.commandCalls(DescribeEndpointCommand)).toHaveLength(describesBefore);
+    expect(sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(0);
   });
 
   it('nothing to delete when the DAG never ran', async () => {
