@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { isNotFound } from './errors.js';
-import type { Names } from '../engine/names.js';
+import { runsPrefix, type Names } from '../engine/names.js';
 
 /**
  * A run record, written by the DAG's `record_run` task for a run that reached a decision
@@ -21,10 +21,6 @@ export interface RunRecord {
   readonly endpointConfig: string | null;
   readonly endpoint: string | null;
   readonly force: boolean;
-}
-
-export function runsPrefix(names: Names): string {
-  return `${names.dataPrefix}runs/`;
 }
 
 export function runRecordKey(names: Names, runId: string): string {

@@ -1,6 +1,6 @@
 import { countObjects } from '../aws/s3-objects.js';
 import type { Session } from '../engine/session.js';
-import { runsPrefix } from '../aws/run-records.js';
+import { runsPrefix } from '../engine/names.js';
 
 /** Objects in the bucket that only users made: data they added, and the records of their runs. */
 export interface UserData {

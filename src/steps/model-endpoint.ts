@@ -102,6 +102,12 @@ async function describeEndpoint(sagemaker: SageMakerClient, names: Names): Promi
   });
 }
 
+/** The endpoint's status (and failure reason) for a wait's messages; "gone" when it no longer exists. */
+async function endpointStateText(sagemaker: SageMakerClient, names: Names): Promise<string> {
+  const now = await describeEndpoint(sagemaker, names);
+  return now ? `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}` : 'gone';
+}
+
 /**
  * Deletes the endpoint (its config and model stay): for destroy and park alike. It waits until the
  * endpoint is gone, or, with --no-wait, only requests the deletion and says it is still going on.
@@ -132,10 +138,7 @@ function deleteEndpointChange(ctx: StepContext, sagemaker: SageMakerClient, endp
         goal: 'deleted',
         waiter: ctx.timing.endpointDeleted,
         failureCode: 'EndpointDeleteFailed',
-        describe: async () => {
-          const now = await describeEndpoint(sagemaker, names);
-          return now ? `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}` : 'gone';
-        },
+        describe: () => endpointStateText(sagemaker, names),
       },
       (params) => waitUntilEndpointDeleted({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
     );
@@ -190,10 +193,7 @@ async function planResume(ctx: StepContext, sagemaker: SageMakerClient, kept: Ke
           goal: 'InService',
           waiter: ctx.timing.endpointInService,
           failureCode: 'EndpointCreateFailed',
-          describe: async () => {
-            const now = await describeEndpoint(sagemaker, names);
-            return now ? `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}` : 'gone';
-          },
+          describe: () => endpointStateText(sagemaker, names),
         },
         (params) => waitUntilEndpointInService({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
       );

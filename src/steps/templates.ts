@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS_DIR, TEMPLATES_DIR } from '../paths.js';
 import type { PolicyDocument } from '../aws/policy.js';
-import type { Names } from '../engine/names.js';
+import { runsPrefix, type Names } from '../engine/names.js';
 import { ToolError } from '../errors.js';
 
 /**
@@ -75,10 +75,7 @@ export function airflowScriptsPrefix(names: Names): string {
   return `${names.airflowPrefix}scripts/`;
 }
 
-/** Where the DAG writes its run records and the ETL manifest (shared/spec/runs.md; layout.py). */
-export function runsPrefix(names: Names): string {
-  return `${names.dataPrefix}runs/`;
-}
+/** Where the ETL writes its manifest (the inputs it read, with their rows), which the DAG reads. */
 export function etlManifestKey(names: Names): string {
   return `${names.processedPrefix}manifest.json`;
 }
