@@ -65,10 +65,14 @@ export class PipelineDag {
     throw this.failure(command, out);
   }
 
-  /** Triggers a run; returns its id and state. */
+  /**
+   * Triggers a run; returns its id and state. `--no-replace-microseconds`: Airflow's CLI zeroes the
+   * logical date's microseconds by default (cli_config.py ARG_REPLACE_MICRO), so two triggers in
+   * one second (a skipped run, then add-data's) would collide with DagRunAlreadyExists.
+   */
   async trigger(conf: Record<string, unknown> | undefined): Promise<{ runId: string; state: string }> {
     const confArg = conf ? ` -c '${JSON.stringify(conf)}'` : '';
-    const command = `dags trigger ${this.dagId}${confArg} -o json`;
+    const command = `dags trigger ${this.dagId}${confArg} --no-replace-microseconds -o json`;
     const out = await this.cli.run(command);
     const rows = parseJsonRows(out.stdout);
     const row = rows?.find((r) => typeof r.dag_run_id === 'string');

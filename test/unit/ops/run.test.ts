@@ -123,7 +123,7 @@ describe('run', () => {
 
     const outcome = await runPipeline(deps, { force: true, follow: true });
 
-    expect(fake!.commands).toContain(`dags trigger abalone_pipeline -c '{"force":true}' -o json`);
+    expect(fake!.commands).toContain(`dags trigger abalone_pipeline -c '{"force":true}' --no-replace-microseconds -o json`);
     expect(outcome.runId).toBe(runId);
     expect(outcome.result).toMatchObject({ decision: 'rejected', rmse: 3.52, endpoint: null, endpointStatus: null });
     expect(sagemaker.calls()).toHaveLength(0);

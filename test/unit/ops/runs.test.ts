@@ -81,6 +81,6 @@ describe('add-data starts a run', () => {
     expect(fake!.requests).toBe(0);
     mwaa.on(GetEnvironmentCommand).resolves({ Environment: { Name: names.environment, Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' } } as never);
     expect(await triggerRunAfterUpload({ ...d, onEvent: () => undefined }, 2)).toEqual({ run: { runId: 'manual__2026-12-01T10:00:00+00:00' } });
-    expect(fake!.commands.filter((c) => c.startsWith('dags trigger'))).toEqual(['dags trigger abalone_pipeline -o json']);
+    expect(fake!.commands.filter((c) => c.startsWith('dags trigger'))).toEqual(['dags trigger abalone_pipeline --no-replace-microseconds -o json']);
   });
 });
