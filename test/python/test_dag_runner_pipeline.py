@@ -63,7 +63,8 @@ def provision(url, crawler=True):
 
 def run(tmp_path, url, conf="{}"):
     dags = tmp_path / "dags"
-    shutil.copytree(DAGS, dags)  # as MWAA syncs DagS3Path
+    # As push-dags uploads the folder (no __pycache__: other tests import these modules in place).
+    shutil.copytree(DAGS, dags, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     env = dict(os.environ, AWS_ENDPOINT_URL=url, AIRFLOW__ABALONE__SSM_PREFIX=PREFIX, ABALONE_LOCAL_POLL_CAP="0",
                ABALONE_LOCAL_RETRY_DELAY_CAP="0")
     args = [sys.executable, str(RUNNER), "run", "--dags-folder", str(dags), "--dag-id", "abalone_pipeline",
