@@ -26,7 +26,18 @@ const INSTALL_HINT = 'moto_server was not found: install it with `pip install "m
  * policies are loaded (MOTO_IAM_LOAD_MANAGED_POLICIES) so that `--managed-policies` works.
  */
 export async function startMoto(options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } = {}): Promise<MotoProcess> {
-  const port = await freePort();
+  // A port free when asked can be taken before moto binds it (another process asking at the same
+  // moment): moto then exits saying the address is in use, and a new port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMotoOn(await freePort(), options);
+    } catch (error) {
+      if (!(error instanceof ToolError && error.code === 'MotoPortTaken') || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startMotoOn(port: number, options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number }): Promise<MotoProcess> {
   const env = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.env };
   const child = await spawnFirst(
     [
@@ -41,7 +52,9 @@ export async function startMoto(options: { env?: NodeJS.ProcessEnv; readyTimeout
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new ToolError('MotoExited', exitReason(code, stderr)))),
+    child.once('exit', (code) =>
+      reject(/address already in use/i.test(stderr) ? new ToolError('MotoPortTaken', `port ${port} was taken before moto_server bound it`) : new ToolError('MotoExited', exitReason(code, stderr))),
+    ),
   );
   exited.catch(() => undefined);
   await Promise.race([waitUntilAnswering(url, options.readyTimeoutMs ?? 30_000), exited]);

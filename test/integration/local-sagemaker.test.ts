@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await endpoint?.stop();
-  rmSync(work, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '../../src/local/moto.js';
 import { BIN } from './cli.js';
 
 export interface TestEndpoint {
@@ -13,12 +12,12 @@ export interface TestEndpoint {
 }
 
 /**
- * Starts `abalone-pipeline local` (the built CLI) on a free port, as a user would, and waits for
- * its `export AWS_ENDPOINT_URL=` line. MWAA and SageMaker endpoint delays default to fractions of a second here.
+ * Starts `abalone-pipeline local --port 0` (the built CLI: the system gives it a free port, so
+ * parallel test files never race for one), as a user would, and takes its URL from the
+ * `export AWS_ENDPOINT_URL=` line. MWAA and SageMaker endpoint delays default to fractions of a second here.
  */
 export async function startLocalEndpoint(extraEnv: Record<string, string> = {}): Promise<TestEndpoint> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'local', '--port', String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'local', '--port', '0'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -47,7 +46,8 @@ export async function startLocalEndpoint(extraEnv: Record<string, string> = {}):
       reject(new Error(`local endpoint exited (${code}) before it was ready:\n${stderr}`));
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = /^export AWS_ENDPOINT_URL=(\S+)$/m.exec(stdout)?.[1];
+  if (!url) throw new Error(`local endpoint printed no AWS_ENDPOINT_URL:\n${stdout}`);
   return {
     url,
     env: {
