@@ -35,6 +35,7 @@ from airflow.exceptions import AirflowFailException, AirflowSkipException, Airfl
 
 from dagrunner import trigger_rules
 from dagrunner.state import RunStateFile, iso, now
+from dagrunner.knobs import seconds_from_env
 
 RETRY_DELAY_CAP_VARIABLE = "ABALONE_LOCAL_RETRY_DELAY_CAP"
 DEFAULT_RETRY_DELAY_CAP = 1.0
@@ -43,16 +44,7 @@ FINISHED = ("success", "failed", "skipped", "upstream_failed")
 
 
 def retry_delay_cap() -> float:
-    text = os.environ.get(RETRY_DELAY_CAP_VARIABLE, "")
-    if not text.strip():
-        return DEFAULT_RETRY_DELAY_CAP
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("{}={!r} is not a number of seconds".format(RETRY_DELAY_CAP_VARIABLE, text)) from None
-    if value < 0:
-        raise ValueError("{}={!r} must be 0 or more seconds".format(RETRY_DELAY_CAP_VARIABLE, text))
-    return value
+    return seconds_from_env(RETRY_DELAY_CAP_VARIABLE, DEFAULT_RETRY_DELAY_CAP)
 
 
 class DagRun:

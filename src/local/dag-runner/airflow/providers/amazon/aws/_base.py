@@ -9,7 +9,6 @@ since local jobs finish in seconds; the number and order of calls is unchanged.
 """
 import json
 import logging
-import os
 import time
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,21 +17,14 @@ from typing import Any, Dict
 import boto3
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
+from dagrunner.knobs import seconds_from_env
+
 POLL_CAP_VARIABLE = "ABALONE_LOCAL_POLL_CAP"
 DEFAULT_POLL_CAP = 1.0
 
 
 def poll_cap() -> float:
-    text = os.environ.get(POLL_CAP_VARIABLE, "")
-    if not text.strip():
-        return DEFAULT_POLL_CAP
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("{}={!r} is not a number of seconds".format(POLL_CAP_VARIABLE, text)) from None
-    if value < 0:
-        raise ValueError("{}={!r} must be 0 or more seconds".format(POLL_CAP_VARIABLE, text))
-    return value
+    return seconds_from_env(POLL_CAP_VARIABLE, DEFAULT_POLL_CAP)
 
 
 def capped(seconds: float) -> float:
