@@ -17,7 +17,7 @@ import { errorName } from '../errors.js';
 import { hourlyCost, hourlyNote } from '../engine/cost.js';
 import type { KeptEndpoint } from '../engine/settings.js';
 import { regionalArn, type Names } from '../engine/names.js';
-import { sdkWait } from './sdk-wait.js';
+import { sdkWait, type SdkWaiterParams } from './sdk-wait.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
 /**
@@ -108,6 +108,24 @@ async function endpointStateText(sagemaker: SageMakerClient, names: Names): Prom
   return now ? `${now.EndpointStatus}${now.FailureReason ? ` (${now.FailureReason})` : ''}` : 'gone';
 }
 
+/** Waits, as every wait of the tool does (sdkWait), until the endpoint is deleted or InService. */
+function waitForEndpoint(ctx: StepContext, sagemaker: SageMakerClient, goal: 'deleted' | 'InService', wait: (params: SdkWaiterParams) => Promise<unknown>): Promise<void> {
+  const { names } = ctx;
+  const deleting = goal === 'deleted';
+  return sdkWait(
+    ctx,
+    {
+      step: 'model-endpoint',
+      what: `endpoint ${names.endpoint}`,
+      goal,
+      waiter: deleting ? ctx.timing.endpointDeleted : ctx.timing.endpointInService,
+      failureCode: deleting ? 'EndpointDeleteFailed' : 'EndpointCreateFailed',
+      describe: () => endpointStateText(sagemaker, names),
+    },
+    wait,
+  );
+}
+
 /**
  * Deletes the endpoint (its config and model stay): for destroy and park alike. It waits until the
  * endpoint is gone, or, with --no-wait, only requests the deletion and says it is still going on.
@@ -130,18 +148,7 @@ function deleteEndpointChange(ctx: StepContext, sagemaker: SageMakerClient, endp
   }
   return change('delete', arn(names, 'endpoint', names.endpoint), `${endpoint.EndpointStatus}${kept}; waits until it is gone`, async () => {
     await request();
-    await sdkWait(
-      ctx,
-      {
-        step: 'model-endpoint',
-        what: `endpoint ${names.endpoint}`,
-        goal: 'deleted',
-        waiter: ctx.timing.endpointDeleted,
-        failureCode: 'EndpointDeleteFailed',
-        describe: () => endpointStateText(sagemaker, names),
-      },
-      (params) => waitUntilEndpointDeleted({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
-    );
+    await waitForEndpoint(ctx, sagemaker, 'deleted', (params) => waitUntilEndpointDeleted({ client: sagemaker, ...params }, { EndpointName: names.endpoint }));
   });
 }
 
@@ -185,18 +192,7 @@ async function planResume(ctx: StepContext, sagemaker: SageMakerClient, kept: Ke
         if (!(errorName(error) === 'ValidationException' && /already exist/i.test(String((error as Error).message)))) throw error;
       }
       if (!ctx.config.wait) return;
-      await sdkWait(
-        ctx,
-        {
-          step: 'model-endpoint',
-          what: `endpoint ${names.endpoint}`,
-          goal: 'InService',
-          waiter: ctx.timing.endpointInService,
-          failureCode: 'EndpointCreateFailed',
-          describe: () => endpointStateText(sagemaker, names),
-        },
-        (params) => waitUntilEndpointInService({ client: sagemaker, ...params }, { EndpointName: names.endpoint }),
-      );
+      await waitForEndpoint(ctx, sagemaker, 'InService', (params) => waitUntilEndpointInService({ client: sagemaker, ...params }, { EndpointName: names.endpoint }));
     }),
   ];
 }

@@ -43,6 +43,13 @@ def error_result(error):
     }
 
 
+def init_error(out, message, error_type):
+    """A handler that cannot be loaded: Lambda's Runtime.* error payload (no stack trace), written as the result."""
+    result = {"errorMessage": message, "errorType": error_type, "requestId": os.environ.get("_LOCAL_REQUEST_ID", ""), "stackTrace": []}
+    out.write(json.dumps({"error": result}))
+    return 0
+
+
 def main():
     handler_name = sys.argv[1]
     out = os.fdopen(3, "w")
@@ -55,24 +62,10 @@ def main():
         try:
             module = importlib.import_module(module_name.replace("/", "."))
         except ImportError as error:
-            result = {
-                "errorMessage": "Unable to import module '{}': {}".format(module_name, error),
-                "errorType": "Runtime.ImportModuleError",
-                "requestId": os.environ.get("_LOCAL_REQUEST_ID", ""),
-                "stackTrace": [],
-            }
-            out.write(json.dumps({"error": result}))
-            return 0
+            return init_error(out, "Unable to import module '{}': {}".format(module_name, error), "Runtime.ImportModuleError")
         handler = getattr(module, function_name, None)
         if handler is None:
-            result = {
-                "errorMessage": "Handler '{}' missing on module '{}'".format(function_name, module_name),
-                "errorType": "Runtime.HandlerNotFound",
-                "requestId": os.environ.get("_LOCAL_REQUEST_ID", ""),
-                "stackTrace": [],
-            }
-            out.write(json.dumps({"error": result}))
-            return 0
+            return init_error(out, "Handler '{}' missing on module '{}'".format(function_name, module_name), "Runtime.HandlerNotFound")
         event = json.loads(sys.stdin.read() or "{}")
         value = handler(event, LambdaContext(deadline_ms))
         try:
