@@ -83,16 +83,17 @@ const USES: Record<Module, string> = {
   jinja2: 'the local DAG runner',
   xgboost: 'SageMaker XGBoost training, batch transform, InvokeEndpoint',
 };
+/** The same one-line fixes `npm run demo` and `npm test` print (scripts/ensure-python.js, requirements-local.txt). */
 const INSTALL: Record<Module, string> = {
-  boto3: 'pip install boto3',
-  jinja2: 'pip install jinja2',
-  xgboost: 'apt-get install python3-xgboost (Debian/Ubuntu, for /usr/bin/python3) or pip install "xgboost==1.7.*"',
+  boto3: 'python3 -m pip install "boto3>=1.34"',
+  jinja2: 'python3 -m pip install "jinja2>=3.1"',
+  xgboost: 'sudo apt-get install -y python3-xgboost (Debian/Ubuntu) or python3 -m pip install "xgboost>=1.7,<1.8"',
 };
 
 /** Start-up lines: each capability on (with its interpreter) or off (with how to install it). */
 export function describeCapabilities(c: PythonCapabilities): string[] {
   return MODULES.map((m) =>
-    c[m] ? `${USES[m]}: on (${m} in ${c[m]})` : `${USES[m]}: off, no Python with ${m} (set ABALONE_PYTHON or ${INSTALL[m]})`,
+    c[m] ? `${USES[m]}: on (${m} in ${c[m]})` : `${USES[m]}: off, no Python with ${m}; run: ${INSTALL[m]} (or set ABALONE_PYTHON to a Python that has it)`,
   );
 }
 

@@ -31,7 +31,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
-import { ROLE, XGBOOST_IMAGE, createBucket, linearRows, putText, runPython, s3Client, sdkConfig, until } from '../support/compute.js';
+import { ROLE, XGBOOST_IMAGE, createBucket, linearRows, putText, runPython, s3Client, sdkConfig, until, xgboostPython } from '../support/compute.js';
 
 const BUCKET = 'sagemaker-local-test';
 let endpoint: TestEndpoint;
@@ -125,7 +125,7 @@ describe('CreateTrainingJob with the built-in XGBoost 1.7-1 image', () => {
         'data = numpy.loadtxt(sys.argv[2], delimiter=",", ndmin=2)',
         'print(json.dumps(booster.predict(xgboost.DMatrix(data)).tolist()))',
       ].join('\n'),
-      { python: '/usr/bin/python3', args: [tarFile, join(work, 'features.csv'), work] },
+      { python: xgboostPython(), args: [tarFile, join(work, 'features.csv'), work] },
     )) as number[];
     expect(own).toHaveLength(20);
 

@@ -2,7 +2,9 @@
 SageMaker XGBoost 1.7-1 container's contract (aws/sagemaker-xgboost-container; the algorithm page
 https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost.html): CSV with the label first and no
 header, num_round required, `xgboost-model` in model.tar.gz, CSV predictions comma-separated.
-It runs under the interpreter that has xgboost (Debian's /usr/bin/python3 here; .ci/run installs it)."""
+It runs under the first interpreter with xgboost that the endpoint itself would pick ($ABALONE_PYTHON,
+python3, /usr/bin/python3; `npm test` installs xgboost 1.7 in one of them first)."""
+import os
 import json
 import random
 import subprocess
@@ -12,7 +14,16 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "src" / "local" / "python" / "xgboost_container.py"
-PYTHON = "/usr/bin/python3"
+
+
+def _xgboost_python():
+    for candidate in (os.environ.get("ABALONE_PYTHON"), "python3", "/usr/bin/python3"):
+        if candidate and subprocess.run([candidate, "-c", "import numpy, xgboost"], capture_output=True).returncode == 0:
+            return candidate
+    raise RuntimeError("no Python with xgboost 1.7 (npm test installs it first: node scripts/ensure-python.js)")
+
+
+PYTHON = _xgboost_python()
 
 
 def run(*args, stdin=""):

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { S3Client, PutObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { TestEndpoint } from './local-endpoint.js';
 
@@ -32,6 +32,14 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
 }
 
 /** Runs a Python script with the endpoint's AWS environment; returns its stdout parsed as JSON. */
+/** The interpreter with xgboost, looked for as the local endpoint looks ($ABALONE_PYTHON, python3, /usr/bin/python3). */
+export function xgboostPython(): string {
+  const candidates = [process.env.ABALONE_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  const found = candidates.find((python) => spawnSync(python, ['-c', 'import numpy, xgboost'], { stdio: 'ignore' }).status === 0);
+  if (!found) throw new Error('no Python with xgboost 1.7 (npm test installs it first: node scripts/ensure-python.js)');
+  return found;
+}
+
 export function runPython(script: string, options: { python?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<any> {
   return new Promise((resolve, reject) => {
     const child = spawn(options.python ?? 'python3', ['-c', script, ...(options.args ?? [])], {

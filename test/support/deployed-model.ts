@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { XGBOOST_IMAGE, runPython, until } from './compute.js';
+import { XGBOOST_IMAGE, runPython, until, xgboostPython } from './compute.js';
 
 /**
  * A tiny XGBoost 1.7 model of the ten features the ETL encodes (seven measurements, sex
@@ -42,7 +42,7 @@ export async function deployModel(config: { endpoint: string; region: string; cr
   const sm = new SageMakerClient(config);
   const ssm = new SSMClient(config);
   try {
-    await runPython(TRAIN, { python: '/usr/bin/python3', args: [folder] });
+    await runPython(TRAIN, { python: xgboostPython(), args: [folder] });
     const key = `models/park-test/output/model.tar.gz`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(join(folder, 'model.tar.gz')) }));
     const role = (await ssm.send(new GetParameterCommand({ Name: `/abalone-pipeline/${name}/sagemaker-role-arn` }))).Parameter!.Value!;

@@ -11,7 +11,7 @@ export function notXgboostReason(image: string | undefined): string {
 }
 
 export const XGBOOST_MISSING =
-  'the local endpoint found no Python with xgboost 1.7: install it (apt-get install python3-xgboost, or pip install "xgboost==1.7.*") or set ABALONE_PYTHON';
+  'the local endpoint found no Python with xgboost 1.7; run: sudo apt-get install -y python3-xgboost (Debian/Ubuntu) or python3 -m pip install "xgboost>=1.7,<1.8" (or set ABALONE_PYTHON)';
 
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
