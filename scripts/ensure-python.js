@@ -168,14 +168,14 @@ export async function ensurePython(env = process.env, requirementsText = readFil
 
   if (missing.length) {
     say(`missing in python3: ${missing.join(', ')}; installing with pip`);
-    runVisible('python3', ['-m', 'pip', 'install', '--quiet', ...missing], env);
+    runVisible('python3', ['-m', 'pip', 'install', '--quiet', '--retries', '1', ...missing], env);
     missing = (await unsatisfied('python3', missing)) ?? missing;
   }
   if (xgboostLines.length && !xgboostFound()) {
     const hasXgboost = async () =>
       (await Promise.all(interpreters.map((py) => unsatisfied(py, xgboostLines)))).some((m) => m?.length === 0);
     say(`xgboost 1.7 is in none of ${interpreters.join(', ')}; installing it`);
-    const viaPip = runVisible('python3', ['-m', 'pip', 'install', '--quiet', ...xgboostLines], env) && (await hasXgboost());
+    const viaPip = runVisible('python3', ['-m', 'pip', 'install', '--quiet', '--retries', '1', ...xgboostLines], env) && (await hasXgboost());
     if (!viaPip && !(installWithApt(env) && (await hasXgboost()))) missing = [...missing, ...xgboostLines];
   }
   return { missing };
