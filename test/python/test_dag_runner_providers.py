@@ -477,3 +477,56 @@ def test_the_runner_caps_botocore_waiter_sleeps(shim, monkeypatch):
         stub.assert_no_pending_responses()
     assert slept == [0.5, 0.5]
     assert botocore.waiter.time.time() > 0  # the rest of the time module is the real one
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 19: the DAG's crawler config and the SageMaker operators under deferral
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_dag_crawler_config_never_touches_the_crawler_tags(clients):
+    """GlueCrawlerHook.update_crawler (provider 9.x hooks/glue_crawler.py) syncs tags only when the
+    config has "Tags"; the DAG's config has none, so an organisation's tag on the crawler survives
+    and no glue:TagResource/UntagResource (which the execution role lacks) is called."""
+    import abalone_pipeline.config as pipeline_config_module
+    from sample_config import pipeline_config
+
+    config = pipeline_config()["crawler_config"]
+    assert "Tags" not in config
+    assert "Tags" not in pipeline_config_module.build_config(
+        "/abalone-pipeline/abalone/", {k: "1" if k == "rmse-threshold" else "x" for k in pipeline_config_module.PARAMETER_NAMES},
+        "us-east-1", "s")["crawler_config"]
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})  # has_crawler
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})  # update_crawler
+    clients.expect("glue", "start_crawler", {}, {"Name": CRAWLER})
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})  # crawler_ready waiter
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})
+    clients.expect("glue", "get_crawler_metrics", {"CrawlerMetricsList": [{"CrawlerName": CRAWLER, "LastRuntimeSeconds": 1.0,
+                   "MedianRuntimeSeconds": 1.0, "TablesCreated": 0, "TablesUpdated": 0, "TablesDeleted": 0}]})
+    _, task = operator("airflow.providers.amazon.aws.operators.glue_crawler", "GlueCrawlerOperator", config=dict(config))
+    assert airflow_execute(task) == CRAWLER
+    assert not {("glue", "TagResource"), ("glue", "UntagResource"), ("glue", "GetTags")} & set(clients.calls)
+    clients.done()
+
+
+def test_a_deferral_leaves_the_training_job_running_and_a_resumed_task_still_checks_completed(clients):
+    """TaskDeferred is a BaseException (airflow/exceptions.py, 2.10.3); the old mixin caught
+    BaseException and stopped the job it had just started. execute_complete (the resumed task)
+    keeps the "status must be Completed" check."""
+    from airflow.exceptions import TaskDeferred
+
+    task = training_operator("abalone_pipeline.operators", "StrictSageMakerTrainingOperator")
+    hook = task.hook
+
+    def defers(*args, **kwargs):
+        raise TaskDeferred(trigger="SageMakerTrigger", method_name="execute_complete")
+
+    hook.create_training_job = defers
+    clients.error("sagemaker", "describe_training_job", "ValidationException")  # _get_unique_name
+    with pytest.raises(TaskDeferred):
+        airflow_execute(task)
+    assert ("sagemaker", "StopTrainingJob") not in clients.calls and ("sagemaker", "DescribeTrainingJob") in clients.calls
+    clients.done()
+    clients.expect("sagemaker", "describe_training_job", described_training("Stopped", "MaxRuntimeExceeded"))
+    with pytest.raises(Exception, match="ended Stopped, not Completed"):
+        task.execute_complete({}, {"status": "success", "message": "done", "job_name": TRAINING})

@@ -271,6 +271,15 @@ class SageMakerTrainingOperator(SageMakerBaseOperator):
             raise AirflowException("Sagemaker Training Job creation failed: {}".format(response))
         return {"Training": serialize(self.hook.describe_training_job(self.config["TrainingJobName"]))}
 
+    def execute_complete(self, context, event=None) -> Dict[str, Any]:
+        """SageMakerTrainingOperator.execute_complete (provider 9.x): the method a deferred task
+        resumes in. The runner never defers (no triggerer), but a subclass may call it."""
+        event = _validate_execute_complete_event(event)
+        if event["status"] != "success":
+            raise AirflowException("Error while running job: {}".format(event))
+        self.log.info(event["message"])
+        return {"Training": serialize(self.hook.describe_training_job(event["job_name"]))}
+
 
 class SageMakerTransformOperator(SageMakerBaseOperator):
     def __init__(
@@ -346,11 +355,28 @@ class SageMakerTransformOperator(SageMakerBaseOperator):
         )
         if response["ResponseMetadata"]["HTTPStatusCode"] != 200:
             raise AirflowException("Sagemaker transform Job creation failed: {}".format(response))
-        job_description = self.hook.describe_transform_job(transform_config["TransformJobName"])
+        return self.serialize_result(transform_config["TransformJobName"])
+
+    def serialize_result(self, job_name: str) -> Dict[str, Any]:
+        job_description = self.hook.describe_transform_job(job_name)
         return {
             "Model": serialize(self.hook.describe_model(job_description["ModelName"])),
             "Transform": serialize(job_description),
         }
+
+    def execute_complete(self, context, event=None) -> Dict[str, Any]:
+        """SageMakerTransformOperator.execute_complete (provider 9.x)."""
+        event = _validate_execute_complete_event(event)
+        if event["status"] != "success":
+            raise AirflowException("Error while running job: {}".format(event))
+        return self.serialize_result(event["job_name"])
+
+
+def _validate_execute_complete_event(event):
+    """providers/amazon/aws/utils/__init__.py validate_execute_complete_event."""
+    if event is None:
+        raise ValueError("Trigger error: event is None")
+    return event
 
 
 def __getattr__(name):
