@@ -238,3 +238,18 @@ def test_a_version_the_runner_does_not_emulate_is_refused(tmp_path, version):
                             timeout=120, env=env)
     document = json.loads(parsed.stdout)
     assert document["dags"] == [] and "emulates Airflow 2.10.3" in document["import_errors"][0]["stack_trace"]
+
+
+def test_a_deferrable_default_in_the_airflow_options_fails_the_provider_task_naming_it(tmp_path):
+    """Provider 9.0.0 operators default `deferrable` to conf.getboolean("operators",
+    "default_deferrable", fallback=False); on MWAA that option makes them defer to the triggerer,
+    which the runner does not have: the task fails before starting anything, naming it."""
+    result, state = run_dag(tmp_path, """
+        from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
+        with DAG("t", schedule=None) as dag:
+            GlueJobOperator(task_id="job", job_name="j")
+    """, AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE="true")
+    assert result.returncode == 1
+    assert states(state) == {"job": "failed"}
+    log = (tmp_path / "logs" / "dag_id=t" / "run_id=manual__2026-12-01T10:00:00+00:00" / "task_id=job" / "attempt=1.log").read_text()
+    assert "deferrable=True (or [operators] default_deferrable) is not emulated by the local DAG runner" in log

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from airflow._core import BaseOperator
 from airflow.exceptions import AirflowException
-from airflow.providers.amazon.aws._base import AwsBaseHook, serialize, sleep
+from airflow.providers.amazon.aws._base import AwsBaseHook, serialize, sleep, default_deferrable, refuse_deferral
 
 CHECK_INTERVAL_SECOND = 30
 
@@ -225,9 +225,11 @@ class SageMakerTrainingOperator(SageMakerBaseOperator):
         max_ingestion_time: Optional[int] = None,
         check_if_job_exists: bool = True,
         action_if_job_exists: str = "timestamp",
+        deferrable: bool = default_deferrable(),
         **kwargs,
     ):
         super().__init__(config=config, aws_conn_id=aws_conn_id, **kwargs)
+        self.deferrable = deferrable
         if action_if_job_exists not in ("timestamp", "fail"):
             raise AirflowException(
                 "Argument action_if_job_exists accepts only 'timestamp' and 'fail'. Provided value: '{}'.".format(
@@ -254,6 +256,7 @@ class SageMakerTrainingOperator(SageMakerBaseOperator):
             self.config["RoleArn"] = self.hook.expand_role(self.config["RoleArn"])
 
     def execute(self, context) -> Dict[str, Any]:
+        refuse_deferral(self)
         self.preprocess_config()
         if self.check_if_job_exists:
             self.config["TrainingJobName"] = self._get_unique_name(
@@ -295,9 +298,11 @@ class SageMakerTransformOperator(SageMakerBaseOperator):
         action_if_job_exists: str = "timestamp",
         check_if_model_exists: bool = True,
         action_if_model_exists: str = "timestamp",
+        deferrable: bool = default_deferrable(),
         **kwargs,
     ):
         super().__init__(config=config, aws_conn_id=aws_conn_id, **kwargs)
+        self.deferrable = deferrable
         for name, value in (("action_if_job_exists", action_if_job_exists), ("action_if_model_exists", action_if_model_exists)):
             if value not in ("fail", "timestamp"):
                 raise AirflowException(
@@ -327,6 +332,7 @@ class SageMakerTransformOperator(SageMakerBaseOperator):
             self.config["Model"]["ExecutionRoleArn"] = self.hook.expand_role(self.config["Model"]["ExecutionRoleArn"])
 
     def execute(self, context) -> Dict[str, Any]:
+        refuse_deferral(self)
         self.preprocess_config()
         transform_config = self.config.get("Transform", self.config)
         if self.check_if_job_exists:
