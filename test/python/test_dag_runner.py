@@ -347,7 +347,7 @@ def test_run_of_a_dag_with_an_import_error_exits_2(tmp_path):
 def test_usage_errors_exit_2(tmp_path, argument, message):
     args = run_args(tmp_path, tmp_path)
     args[args.index(argument) + 1] = "nonsense"
-    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120, env=runner_env())
     assert result.returncode == 2 and message in result.stderr
 
 

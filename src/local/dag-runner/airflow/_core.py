@@ -176,7 +176,7 @@ class ExecutorSafeguard:
     allow_nested_operators=False) when execute is called without it, i.e. outside a TaskInstance.
     An execute that is not wrapped (one inherited from a plain mixin) receives the keyword itself."""
 
-    test_mode = False  # [core] unit_test_mode, read when the class is created
+    test_mode = airflow_conf.getboolean("core", "unit_test_mode", fallback=False)  # read at import, as Airflow does
     _sentinel = threading.local()
 
     @classmethod
