@@ -6,8 +6,14 @@
 export const ENVIRONMENT_CLASSES = ['mw1.micro', 'mw1.small', 'mw1.medium', 'mw1.large', 'mw1.xlarge', 'mw1.2xlarge'] as const;
 export type EnvironmentClass = (typeof ENVIRONMENT_CLASSES)[number];
 
-/** Airflow 2 versions MWAA runs. The DAG uses Airflow 2 operators; 2.10.3 is what it is tested against. */
+/** Airflow 2 versions MWAA runs: what the MWAA API (and so the emulator) accepts. */
 export const AIRFLOW_VERSIONS = ['2.5.1', '2.6.3', '2.7.2', '2.8.1', '2.9.2', '2.10.1', '2.10.3'] as const;
+/**
+ * The versions the DAG is tested on, and so the only ones `up`/`status` accept for
+ * `--airflow-version` (issue 19): `requirements.txt` pins the 2.10.3 constraints, the DAG passes
+ * arguments older Amazon providers reject, and the local DAG runner emulates 2.10.3 only.
+ */
+export const DAG_AIRFLOW_VERSIONS = ['2.10.3'] as const;
 export const DEFAULT_AIRFLOW_VERSION = '2.10.3';
 
 /** MWAA's limits on worker counts (MinWorkers/MaxWorkers are 1..25). mw1.micro runs exactly one worker. */

@@ -1,4 +1,4 @@
-import { AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_ACCESS_MODES, WORKER_LIMITS, type EnvironmentClass } from '../aws/mwaa-catalog.js';
+import { DAG_AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_ACCESS_MODES, WORKER_LIMITS, type EnvironmentClass } from '../aws/mwaa-catalog.js';
 import { NAME_PATTERN, deriveNames } from '../engine/names.js';
 import { STEP_NAMES, type StepName } from '../engine/types.js';
 import type { EtlEngine, WebserverAccess } from '../engine/config.js';
@@ -94,7 +94,12 @@ export const subnetIds = (value: string) => {
 export const securityGroupIds = (value: string) => idList('--security-group-ids', value, SECURITY_GROUP_PATTERN, 'sg-0123abcd');
 
 export const envClass = (value: string): EnvironmentClass => oneOf('--env-class', value, ENVIRONMENT_CLASSES);
-export const airflowVersion = (value: string) => oneOf('--airflow-version', value, AIRFLOW_VERSIONS);
+export const airflowVersion = (value: string) => {
+  if (!(DAG_AIRFLOW_VERSIONS as readonly string[]).includes(value)) {
+    throw new UsageError(`--airflow-version "${value}": the DAG is tested on Airflow ${DAG_AIRFLOW_VERSIONS.join(', ')} only; accepted: ${DAG_AIRFLOW_VERSIONS.join(', ')}`, 'InvalidOption');
+  }
+  return value as (typeof DAG_AIRFLOW_VERSIONS)[number];
+};
 export const webserverAccess = (value: string): WebserverAccess => oneOf('--webserver-access', value, WEBSERVER_ACCESS_MODES);
 export const etlEngine = (value: string): EtlEngine => oneOf('--etl-engine', value, ['pythonshell', 'spark'] as const);
 export const natGateways = (value: string): 1 | 2 => integer('--nat-gateways', value, 1, 2) as 1 | 2;

@@ -239,6 +239,7 @@ describe.concurrent('without the local endpoint', () => {
       ['max workers', ['--max-workers', '0'], /--max-workers/],
       ['min workers above max', ['--min-workers', '5', '--max-workers', '2'], /--min-workers/],
       ['airflow version', ['--airflow-version', '1.10.12'], /--airflow-version/],
+      ['airflow version MWAA runs but the DAG is not tested on', ['--airflow-version', '2.5.1'], /--airflow-version "2\.5\.1": the DAG is tested on Airflow 2\.10\.3 only; accepted: 2\.10\.3/],
       ['subnet ids', ['--subnet-ids', 'subnet-0123abcd', '--security-group-ids', 'sg-0123abcd'], /--subnet-ids/],
       ['security group ids', ['--subnet-ids', 'subnet-0123abcd,subnet-4567ef01', '--security-group-ids', 'group1'], /--security-group-ids/],
       ['--only', ['--only', 'ensure-moon'], /--only/],

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetTagsCommand, GlueClient, TagResourceCommand } from '@aws-sdk/client-glue';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseJson, runCli } from '../support/cli.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 
@@ -18,6 +20,8 @@ const BUCKET = 'abalone-data-us-east-1-123456789012';
 let endpoint: TestEndpoint;
 let s3: S3Client;
 let sagemaker: SageMakerClient;
+let glue: GlueClient;
+let sts: STSClient;
 let work: string;
 
 const cli = (args: string[]) => runCli(args, { env: endpoint.env, timeoutMs: 240_000 });
@@ -27,6 +31,8 @@ beforeAll(async () => {
   const config = { endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   s3 = new S3Client({ ...config, forcePathStyle: true });
   sagemaker = new SageMakerClient(config);
+  glue = new GlueClient(config);
+  sts = new STSClient(config);
   work = await mkdtemp(join(tmpdir(), 'pipeline-run-'));
 }, 120_000);
 
@@ -48,6 +54,12 @@ describe('running the pipeline on the local endpoint', () => {
     const up = await cli(['up', '--yes', '--json']);
     expect(up.code, up.stderr).toBe(0);
 
+    // Issue 19: a tag the pipeline does not own (an organisation's tagging automation, a console
+    // edit) must survive a run: the DAG's crawl task never changes the crawler's tags.
+    const account = (await sts.send(new GetCallerIdentityCommand({}))).Account!;
+    const crawlerArn = `arn:aws:glue:us-east-1:${account}:crawler/abalone-crawler`;
+    await glue.send(new TagResourceCommand({ ResourceArn: crawlerArn, TagsToAdd: { 'org:cost-centre': 'research' } }));
+
     // The first run: MWAA creates the DAG paused; run unpauses it (saying so) and follows a run to its decision.
     const first = await cli(['run', '--json']);
     expect(first.code, first.stderr).toBe(0);
@@ -59,6 +71,8 @@ describe('running the pipeline on the local endpoint', () => {
     expect(firstDoc.tasks.map((t: { taskId: string }) => t.taskId)).toContain('check_new_data');
     expect(await trainingJobs()).toBe(1);
     expect(await runRecords()).toEqual([`abalone_data/runs/${firstDoc.runId}.json`]);
+    expect(firstDoc.tasks.find((t: { taskId: string; state: string }) => t.taskId === 'crawl_new_data')).toMatchObject({ state: 'success' });
+    expect((await glue.send(new GetTagsCommand({ ResourceArn: crawlerArn }))).Tags).toEqual({ 'abalone-pipeline:name': 'abalone', 'org:cost-centre': 'research' });
 
     const predicted = await cli(['predict', '--json', '--row', 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15', '--row', 'I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055']);
     expect(predicted.code, predicted.stderr).toBe(0);

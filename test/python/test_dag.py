@@ -1,22 +1,26 @@
-"""The DAG file, checked from its source (Airflow is not installed here) and imported over fakes.
+"""The DAG file, checked from its source and imported through the local DAG runner's strict
+`airflow` package (src/local/dag-runner: Airflow 2.10.3's constructor checks, metaclass and
+_execute_task), never a permissive fake: an operator argument real Airflow rejects fails here.
 
-The source checks read task ids, operator classes and `>>` edges with ast. The fake import then
-renders every templated field the way Airflow does with render_template_as_native_obj=True
-(Jinja's NativeEnvironment) against sample XComs, so a wrong task id or key shows up here.
+The source checks read task ids, operator classes and `>>` edges with ast. The strict import then
+renders every templated field as Airflow does with render_template_as_native_obj=True against
+sample XComs, and executes every task as _execute_task does (airflow/models/taskinstance.py,
+2.10.3), with the AWS calls behind the operators faked.
 """
 import ast
+import copy
+import shutil
 import py_compile
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from jinja2.nativetypes import NativeEnvironment
+from botocore.exceptions import ClientError
 
-import fake_airflow
 from abalone_pipeline import callables, sagemaker_specs
-from conftest import DAGS, FakeTaskInstance
+from conftest import DAGS, REPO
 from sample_config import TRAINING_RESULT, pipeline_config
 
 DAG_FILE = DAGS / "abalone_pipeline_dag.py"
@@ -125,20 +129,53 @@ def test_dag_arguments_from_source(tree):
     assert ast.literal_eval(record_keywords["trigger_rule"]) == "none_failed_min_one_success"
 
 
-def test_preprocess_times_out_soon_after_the_glue_job_itself(dag_module):
+RUNNER_DIR = REPO / "src" / "local" / "dag-runner"
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+
+
+def _forget_runner_modules():
+    for name in list(sys.modules):
+        if name in ("airflow", "dagrunner", "abalone_pipeline.operators") or name.startswith(("airflow.", "dagrunner.")):
+            del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def strict():
+    """The runner's airflow package and engine, imported in this process."""
+    sys.path.insert(0, str(RUNNER_DIR))
+    _forget_runner_modules()
+    from dagrunner import dagbag, execute
+
+    yield dagbag, execute
+    _forget_runner_modules()
+    sys.path.remove(str(RUNNER_DIR))
+
+
+@pytest.fixture(scope="module")
+def dag(strict):
+    dagbag, _ = strict
+    dags, errors = dagbag.collect(str(DAGS))
+    assert errors == {}
+    return dags["abalone_pipeline"]
+
+
+def edges(dag):
+    return {(task.task_id, downstream) for task in dag.tasks for downstream in task.downstream_task_ids}
+
+
+def test_preprocess_times_out_soon_after_the_glue_job_itself(dag):
     """Issue #11 item 9: GlueJobHook._handle_state (providers/src/airflow/providers/amazon/aws/
     hooks/glue.py) fails only on FAILED or TIMEOUT and polls ERROR or EXPIRED runs on, so the task's
     own execution_timeout must end it near the job's 10-minute Timeout (src/steps/glue/specs.ts),
     not after the default 3 hours; stop_job_run_on_kill stops the run when it does."""
-    preprocess = dag_module.dag.tasks["preprocess"].kwargs
-    assert timedelta(minutes=10) < preprocess["execution_timeout"] <= timedelta(minutes=15)
-    assert preprocess["stop_job_run_on_kill"] is True
+    preprocess = dag.get_task("preprocess")
+    assert timedelta(minutes=10) < preprocess.execution_timeout <= timedelta(minutes=15)
+    assert preprocess.stop_job_run_on_kill is True
 
 
-def test_check_new_data_short_circuits_everything_after_it(dag_module):
-    task = dag_module.dag.tasks["check_new_data"]
+def test_check_new_data_short_circuits_everything_after_it(dag):
     # ShortCircuitOperator's default ignore_downstream_trigger_rules=True skips all downstream tasks.
-    assert task.kwargs.get("ignore_downstream_trigger_rules", True) is True
+    assert dag.get_task("check_new_data").ignore_downstream_trigger_rules is True
 
 
 def test_provider_operators_are_imported_from_the_amazon_provider(tree):
@@ -154,29 +191,18 @@ def test_provider_operators_are_imported_from_the_amazon_provider(tree):
     assert "boto3" not in DAG_FILE.read_text()
 
 
-# ---------------------------------------------------------------------------------------------
-# Imported over the fakes
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dag_module():
-    return fake_airflow.load_dag(DAG_FILE)
-
-
-def test_imported_dag_matches_the_source(dag_module, tree):
-    dag = dag_module.dag
+def test_imported_dag_matches_the_source(dag, tree):
     assert dag.dag_id == "abalone_pipeline"
-    assert {task_id: type(task).__name__ for task_id, task in dag.tasks.items()} == EXPECTED_OPERATORS
-    assert dag.edges == EXPECTED_EDGES == source_edges(tree)
-    assert dag.kwargs["default_args"]["retries"] == 2
-    assert dag.kwargs["default_args"]["retry_delay"] == timedelta(minutes=5)
-    assert dag.kwargs["default_args"]["execution_timeout"] <= dag.kwargs["dagrun_timeout"]
-    assert dag.kwargs["catchup"] is False and dag.kwargs["max_active_runs"] == 1
-    assert dag.kwargs["schedule"] == "@daily"
+    assert {task.task_id: type(task).__name__ for task in dag.tasks} == EXPECTED_OPERATORS
+    assert edges(dag) == EXPECTED_EDGES == source_edges(tree)
+    assert dag.default_args["retries"] == 2 and dag.get_task("train").retries == 2
+    assert dag.default_args["retry_delay"] == timedelta(minutes=5)
+    assert dag.default_args["execution_timeout"] <= dag.dagrun_timeout
+    assert dag.catchup is False and dag.max_active_runs == 1
+    assert dag.schedule == "@daily"
 
 
-def test_python_tasks_call_the_helpers(dag_module):
+def test_python_tasks_call_the_helpers(dag):
     expected = {
         "load_config": callables.load_config_task,
         "check_new_data": callables.check_new_data_task,
@@ -189,59 +215,140 @@ def test_python_tasks_call_the_helpers(dag_module):
         "reject": callables.reject_task,
         "record_run": callables.record_run_task,
     }
-    tasks = dag_module.dag.tasks
-    assert {task_id: tasks[task_id].kwargs["python_callable"] for task_id in expected} == expected
+    assert {task_id: dag.get_task(task_id).python_callable for task_id in expected} == expected
 
 
-def test_branch_returns_the_ids_of_its_downstream_tasks(dag_module):
-    assert dag_module.dag.tasks["check_rmse"].downstream == {callables.DEPLOY, callables.REJECT}
-    assert callables.LOAD_CONFIG in dag_module.dag.tasks and callables.ANALYZE in dag_module.dag.tasks
-    assert callables.TRAIN in dag_module.dag.tasks and callables.BATCH_TRANSFORM in dag_module.dag.tasks
+def test_branch_returns_the_ids_of_its_downstream_tasks(dag):
+    assert dag.get_task("check_rmse").downstream_task_ids == {callables.DEPLOY, callables.REJECT}
+    assert {callables.LOAD_CONFIG, callables.ANALYZE, callables.TRAIN, callables.BATCH_TRANSFORM} <= set(dag.task_ids)
 
 
 def ancestors(dag, task_id):
-    parents = {upstream for upstream, downstream in dag.edges if downstream == task_id}
-    return parents.union(*(ancestors(dag, parent) for parent in parents)) if parents else set()
+    parents = dag.get_task(task_id).upstream_task_ids
+    return set(parents).union(*(ancestors(dag, parent) for parent in parents)) if parents else set()
 
 
-def render(value, context):
-    if isinstance(value, str) and "{{" in value:
-        return NativeEnvironment().from_string(value).render(**context)
-    if isinstance(value, dict):
-        return {key: render(item, context) for key, item in value.items()}
-    return value
+def _run(strict, dag):
+    _, execute = strict
+    from dagrunner.state import RunStateFile
+
+    return execute.Run(dag, execute.DagRun(dag, "manual__2026-12-01T10:00:00+00:00", "manual", NOW, {}),
+                       RunStateFile("/dev/null/never-written"), "/nonexistent")
 
 
-def test_templated_fields_render_to_native_values(dag_module):
+def _rendered(strict, dag, xcoms):
+    _, execute = strict
+    run = _run(strict, dag)
+    for task_id, value in xcoms.items():
+        run.push_xcom(task_id, "return_value", value)
+    tasks = {}
+    for task in dag.tasks:
+        copy_ = copy.deepcopy(task, {id(dag): dag})
+        ti = execute.TaskInstance(run, copy_, 1)
+        copy_.render_template_fields(run.context(copy_, ti))
+        tasks[task.task_id] = (copy_, ti)
+    return run, tasks
+
+
+def test_templated_fields_render_to_native_values(strict, dag):
     config = pipeline_config()
     training_config = sagemaker_specs.training_job_config(config)
     transform = sagemaker_specs.transform_config(config, TRAINING_RESULT)
-    ti = FakeTaskInstance(
-        {"load_config": config, "prepare_training": training_config, "prepare_evaluation": transform}
-    )
-    tasks = dag_module.dag.tasks
-    rendered = {
-        task_id: {field: render(task.kwargs.get(field), {"ti": ti}) for field in task.template_fields if field in task.kwargs}
-        for task_id, task in tasks.items()
-    }
-    assert rendered["crawl_new_data"]["config"] == {"Name": "abalone-crawler", "Tags": {"abalone-pipeline:name": "abalone"}}
-    assert rendered["preprocess"]["job_name"] == "abalone-etl"
-    assert rendered["preprocess"]["script_args"] == config["etl_arguments"]
-    assert rendered["train"]["config"] == training_config
-    assert rendered["batch_transform"]["config"] == transform
+    _, tasks = _rendered(strict, dag, {"load_config": config, "prepare_training": training_config, "prepare_evaluation": transform})
+    assert tasks["crawl_new_data"][0].config == {"Name": "abalone-crawler"}
+    assert tasks["preprocess"][0].job_name == "abalone-etl"
+    assert tasks["preprocess"][0].script_args == config["etl_arguments"]
+    assert tasks["train"][0].config == training_config
+    assert tasks["batch_transform"][0].config == transform
 
 
-def test_templates_only_pull_from_upstream_tasks(dag_module):
-    dag = dag_module.dag
-    for task_id, task in dag.tasks.items():
+def test_templates_only_pull_from_upstream_tasks(dag):
+    for task in dag.tasks:
         for field in task.template_fields:
-            for pulled in re.findall(r"task_ids='([^']+)'", str(task.kwargs.get(field, ""))):
-                assert pulled in ancestors(dag, task_id), "{} pulls from {}".format(task_id, pulled)
+            for pulled in re.findall(r"task_ids='([^']+)'", str(getattr(task, field, ""))):
+                assert pulled in ancestors(dag, task.task_id), "{} pulls from {}".format(task.task_id, pulled)
+
+
+class FakeHook:
+    """What the provider hooks return, so that each operator's execute runs to its end without AWS:
+    a describe_* of a name not created yet is SageMaker's ValidationException (_get_unique_name)."""
+
+    def __init__(self):
+        self.created = set()
+        self.model_name = None
+        self.conn = self
+
+    def _described(self, name, key):
+        if name not in self.created:
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "not found"}}, "Describe")
+        return {key: "Completed", "ModelName": self.model_name, "CreationTime": NOW}
+
+    def __getattr__(self, name):
+        if name.startswith("describe_"):
+            key = {"describe_training_job": "TrainingJobStatus", "describe_transform_job": "TransformJobStatus"}.get(name, "Status")
+            return lambda job_name=None, **kwargs: self._described(job_name or next(iter(kwargs.values())), key)
+        if name in ("create_training_job", "create_transform_job", "create_model"):
+            def create(config, **_kwargs):
+                self.created.add(config.get("TrainingJobName") or config.get("TransformJobName") or config.get("ModelName"))
+                if "ModelName" in config and "TransformJobName" not in config:
+                    self.model_name = config["ModelName"]
+                return {"ResponseMetadata": {"HTTPStatusCode": 200}}
+            return create
+        canned = {"has_crawler": True, "initialize_job": {"JobRunId": "jr_1"},
+                  "job_completion": {"JobRunState": "SUCCEEDED", "JobRunId": "jr_1"}}
+        return lambda *args, **kwargs: canned.get(name)
+
+
+def test_every_task_executes_the_way_airflow_2_10_3_executes_it(strict, dag):
+    """Done-when of issue 19: each task's execute is called as _execute_task calls it
+    (airflow/models/taskinstance.py, 2.10.3: execute(context=..., <Class>__sentinel=_sentinel)),
+    through the runner's metaclass-wrapped operators; the AWS work behind them is faked (FakeHook,
+    python callables replaced). A mixin execute(self, context) fails here with TypeError."""
+    _, execute = strict
+    config = pipeline_config()
+    training_config = sagemaker_specs.training_job_config(config)
+    transform = sagemaker_specs.transform_config(config, TRAINING_RESULT)
+    _, tasks = _rendered(strict, dag, {"load_config": config, "prepare_training": training_config, "prepare_evaluation": transform})
+    returns = {"check_new_data": True, "check_rmse": callables.DEPLOY}
+    executed = []
+    for task_id, (task, ti) in tasks.items():
+        if hasattr(task, "python_callable"):
+            task.python_callable = lambda _task_id=task_id: returns.get(_task_id, {"task": _task_id})
+        for attribute in ("_hook",):
+            if hasattr(task, attribute):
+                setattr(task, attribute, FakeHook())
+        task.skip = lambda *args, **kwargs: None  # the branch's SkipMixin.skip needs a run's state
+        execute.execute_task(task, ti, {"ti": ti, "task_instance": ti, "params": {}})
+        executed.append(task_id)
+    assert executed == [task.task_id for task in dag.tasks]
+
+
+def test_an_operator_argument_real_airflow_rejects_fails_the_dag_import(strict, tmp_path):
+    """BaseOperator.__init__ (airflow/models/baseoperator.py, 2.10.3): "Invalid arguments were
+    passed". The DAG file with one such argument added no longer imports."""
+    dagbag, _ = strict
+    folder = tmp_path / "dags"
+    shutil.copytree(DAGS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    dag_file = folder / DAG_FILE.name
+    text = dag_file.read_text()
+    dag_file.write_text(text.replace("print_log=False,", "print_log=False,\n        poll_interval=30,", 1))
+    for name in list(sys.modules):
+        if name == "abalone_pipeline" or name.startswith("abalone_pipeline."):
+            del sys.modules[name]
+    try:
+        dags, errors = dagbag.collect(str(folder))
+    finally:
+        for name in list(sys.modules):
+            if name == "abalone_pipeline" or name.startswith("abalone_pipeline."):
+                del sys.modules[name]
+        sys.path.remove(str(folder))
+    assert "abalone_pipeline" not in dags
+    assert "Invalid arguments were passed to StrictSageMakerTrainingOperator (task_id: train)" in "".join(errors.values())
 
 
 def test_importing_the_dag_makes_no_aws_call(tmp_path):
     """A fresh interpreter with sockets and boto3 clients disabled imports the helpers (without
-    Airflow) and the DAG file (over the fakes)."""
+    Airflow) and the DAG file (through the runner's strict airflow package)."""
     script = tmp_path / "import_dag.py"
     script.write_text(
         "\n".join(
@@ -254,13 +361,15 @@ def test_importing_the_dag_makes_no_aws_call(tmp_path):
                 "import boto3",
                 "boto3.client = boto3.resource = refuse",
                 "boto3.session.Session.client = refuse",
-                "sys.path[:0] = [{!r}, {!r}]".format(str(DAGS), str(fake_airflow.__file__.rsplit("/", 1)[0])),
+                "sys.path[:0] = [{!r}]".format(str(DAGS)),
                 "sys.modules['airflow'] = None  # the helpers must import without Airflow",
                 "import abalone_pipeline.callables",
                 "del sys.modules['airflow']",
-                "import fake_airflow",
-                "module = fake_airflow.load_dag({!r})".format(str(DAG_FILE)),
-                "assert len(module.dag.tasks) == 15",
+                "sys.path.insert(0, {!r})".format(str(RUNNER_DIR)),
+                "from dagrunner import dagbag",
+                "dags, errors = dagbag.collect({!r})".format(str(DAGS)),
+                "assert errors == {}, errors",
+                "assert len(dags['abalone_pipeline'].tasks) == 15",
                 "print('ok')",
             ]
         )

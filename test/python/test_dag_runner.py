@@ -49,7 +49,7 @@ def write_dag(folder, body, out):
 
 
 def runner_env(**extra):
-    env = dict(os.environ, ABALONE_LOCAL_RETRY_DELAY_CAP="0", ABALONE_LOCAL_POLL_CAP="0")
+    env = dict(os.environ, ABALONE_LOCAL_RETRY_DELAY_CAP="0", ABALONE_LOCAL_POLL_CAP="0", ABALONE_AIRFLOW_VERSION="2.10.3")
     env.update(extra)
     return env
 
@@ -295,8 +295,9 @@ def test_default_args_fill_what_each_operator_accepts(tmp_path):
     assert noted(tmp_path, "defaults") == ["team", 3, 300.0]
 
 
-def parse(folder):
-    result = subprocess.run([sys.executable, str(RUNNER), "parse", "--dags-folder", str(folder)], capture_output=True, text=True, timeout=120)
+def parse(folder, **env):
+    result = subprocess.run([sys.executable, str(RUNNER), "parse", "--dags-folder", str(folder)], capture_output=True, text=True,
+                            timeout=120, env=runner_env(**env))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -316,7 +317,8 @@ def test_parse_lists_the_dags_and_import_errors_naming_what_is_missing(tmp_path)
         from airflow import DAG
         from airflow.operators.empty import EmptyOperator
         with DAG("bad", schedule=None) as dag:
-            EmptyOperator(task_id="e", pool="gpu")
+            EmptyOperator(task_id="e", colour="blue")
+            EmptyOperator(task_id="f", pool="gpu")
     """))
     (dags / "helpers.py").write_text("print('not a DAG file: never imported')\n")
     document = parse(dags)
@@ -328,7 +330,7 @@ def test_parse_lists_the_dags_and_import_errors_naming_what_is_missing(tmp_path)
     assert set(errors) == {"sensor.py", "virtualenv.py", "bad_argument.py"}
     assert "No module named 'airflow.sensors'" in errors["sensor.py"]
     assert "cannot import name 'PythonVirtualenvOperator'" in errors["virtualenv.py"]
-    assert "Invalid arguments were passed to EmptyOperator (task_id: e)" in errors["bad_argument.py"] and "pool" in errors["bad_argument.py"]
+    assert "Invalid arguments were passed to EmptyOperator (task_id: e)" in errors["bad_argument.py"] and "colour" in errors["bad_argument.py"]
 
 
 def test_run_of_a_dag_with_an_import_error_exits_2(tmp_path):
@@ -345,7 +347,7 @@ def test_run_of_a_dag_with_an_import_error_exits_2(tmp_path):
 def test_usage_errors_exit_2(tmp_path, argument, message):
     args = run_args(tmp_path, tmp_path)
     args[args.index(argument) + 1] = "nonsense"
-    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120, env=runner_env())
     assert result.returncode == 2 and message in result.stderr
 
 

@@ -66,7 +66,7 @@ def run(tmp_path, url, conf="{}"):
     # As push-dags uploads the folder (no __pycache__: other tests import these modules in place).
     shutil.copytree(DAGS, dags, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     env = dict(os.environ, AWS_ENDPOINT_URL=url, AIRFLOW__ABALONE__SSM_PREFIX=PREFIX, ABALONE_LOCAL_POLL_CAP="0",
-               ABALONE_LOCAL_RETRY_DELAY_CAP="0")
+               ABALONE_LOCAL_RETRY_DELAY_CAP="0", ABALONE_AIRFLOW_VERSION="2.10.3")
     args = [sys.executable, str(RUNNER), "run", "--dags-folder", str(dags), "--dag-id", "abalone_pipeline",
             "--run-id", "manual__2026-12-01T10:00:00+00:00", "--run-type", "manual",
             "--logical-date", "2026-12-01T10:00:00+00:00", "--conf", conf,

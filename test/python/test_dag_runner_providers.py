@@ -29,15 +29,29 @@ def shim(monkeypatch):
     """The runner's airflow package imported in this process (and the DAG's operators over it)."""
     monkeypatch.syspath_prepend(str(RUNNER_DIR))
     for name in list(sys.modules):
-        if name == "airflow" or name.startswith("airflow.") or name == "abalone_pipeline.operators":
+        if name in ("airflow", "dagrunner", "abalone_pipeline.operators") or name.startswith(("airflow.", "dagrunner.")):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setenv("ABALONE_LOCAL_POLL_CAP", "0")
     base = importlib.import_module("airflow.providers.amazon.aws._base")
     assert base.__file__.startswith(str(RUNNER_DIR))
     yield base
     for name in list(sys.modules):  # leave no runner module behind for the tests that follow
-        if name == "airflow" or name.startswith("airflow.") or name == "abalone_pipeline.operators":
+        if name in ("airflow", "dagrunner", "abalone_pipeline.operators") or name.startswith(("airflow.", "dagrunner.")):
             del sys.modules[name]
+
+
+def airflow_execute(task):
+    """The task run as Airflow 2.10.3 runs it: airflow/models/taskinstance.py _execute_task
+    (keyword `context`, the `<Class>__sentinel` keyword), through the runner's execute_task."""
+    from dagrunner.execute import execute_task
+
+    class TaskInstance:
+        pushed = None
+
+        def xcom_push(self, key, value):
+            self.pushed = (key, value)
+
+    return execute_task(task, TaskInstance(), {})
 
 
 class Clients:
@@ -128,7 +142,7 @@ def test_glue_crawler_operator_calls(clients):
     _, task = operator("airflow.providers.amazon.aws.operators.glue_crawler", "GlueCrawlerOperator",
                        config={"Name": CRAWLER, "Tags": {"abalone-pipeline:name": "abalone"}})
     assert task.template_fields == ("aws_conn_id", "config", "region_name", "verify")
-    assert task.execute({}) == CRAWLER
+    assert airflow_execute(task) == CRAWLER
     assert [operation for _, operation in clients.calls] == [
         "GetCrawler", "GetCrawler", "GetCallerIdentity", "GetTags", "TagResource", "UntagResource", "StartCrawler",
         "GetCrawler", "GetCrawler", "GetCrawler", "GetCrawlerMetrics",
@@ -143,7 +157,7 @@ def test_a_failed_crawl_fails_the_crawler_task(clients):
     clients.expect("glue", "get_crawler", crawler("READY", "FAILED"))
     _, task = operator("airflow.providers.amazon.aws.operators.glue_crawler", "GlueCrawlerOperator", config={"Name": CRAWLER})
     with pytest.raises(WaiterError, match="crawler_ready"):
-        task.execute({})
+        airflow_execute(task)
     clients.done()
 
 
@@ -171,7 +185,7 @@ def test_glue_job_operator_starts_and_polls_the_run(clients, final):
     for state in ("STARTING", "RUNNING", "ERROR", final):  # ERROR is not a final state for the hook
         clients.expect("glue", "get_job_run", job_run(state), {"JobName": JOB, "RunId": "jr_1", "PredecessorsIncluded": True})
     task = glue_job()
-    assert task.execute({}) == "jr_1"
+    assert airflow_execute(task) == "jr_1"
     assert [op for _, op in clients.calls] == ["GetJob", "StartJobRun"] + ["GetJobRun"] * 4
     clients.done()
 
@@ -182,7 +196,7 @@ def test_a_failed_glue_run_fails_the_task(clients, final):
     clients.expect("glue", "start_job_run", {"JobRunId": "jr_1"})
     clients.expect("glue", "get_job_run", job_run(final))
     with pytest.raises(Exception, match="Exiting Job jr_1 Run State: " + final):
-        glue_job().execute({})
+        airflow_execute(glue_job())
 
 
 def test_glue_on_kill_stops_the_run(clients):
@@ -191,7 +205,7 @@ def test_glue_on_kill_stops_the_run(clients):
     clients.expect("glue", "batch_stop_job_run", {"SuccessfulSubmissions": [{"JobName": JOB, "JobRunId": "jr_1"}], "Errors": []},
                    {"JobName": JOB, "JobRunIds": ["jr_1"]})
     task = glue_job(wait_for_completion=False)
-    task.execute({})
+    airflow_execute(task)
     task.on_kill()
     clients.done()
 
@@ -201,7 +215,7 @@ def test_a_missing_glue_job_makes_the_hook_ask_iam_for_a_role_named_none(clients
     clients.error("glue", "get_job", "EntityNotFoundException")
     clients.unstubbed("iam")
     with pytest.raises(ParamValidationError, match="RoleName"):
-        glue_job().execute({})
+        airflow_execute(glue_job())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,7 +279,7 @@ def training_operator(module="airflow.providers.amazon.aws.operators.sagemaker",
 def test_training_operator_calls_and_result(clients):
     expect_training(clients, "Completed")
     clients.expect("sagemaker", "describe_training_job", described_training("Completed"), {"TrainingJobName": TRAINING})
-    result = training_operator().execute({})
+    result = airflow_execute(training_operator())
     assert result["Training"]["TrainingJobStatus"] == "Completed"
     assert result["Training"]["CreationTime"] == NOW.isoformat()  # serialize(): AirflowJsonEncoder
     assert [call for call in clients.calls] == [
@@ -279,14 +293,14 @@ def test_training_operator_calls_and_result(clients):
 def test_a_failed_training_job_fails_the_provider_operator(clients):
     expect_training(clients, "Failed", "AlgorithmError: boom")
     with pytest.raises(Exception, match="SageMaker resource failed because AlgorithmError: boom"):
-        training_operator().execute({})
+        airflow_execute(training_operator())
 
 
 def test_the_provider_counts_a_stopped_training_job_as_a_success(clients):
     """The provider behaviour behind issue #11 item 8 (check_status: failed_states = {"Failed"})."""
     expect_training(clients, "Stopped")
     clients.expect("sagemaker", "describe_training_job", described_training("Stopped"))
-    assert training_operator().execute({})["Training"]["TrainingJobStatus"] == "Stopped"
+    assert airflow_execute(training_operator())["Training"]["TrainingJobStatus"] == "Stopped"
 
 
 def test_the_pipeline_training_operator_fails_on_a_stopped_job(clients):
@@ -296,7 +310,7 @@ def test_the_pipeline_training_operator_fails_on_a_stopped_job(clients):
     clients.expect("sagemaker", "describe_training_job", described_training("Stopped", "MaxRuntimeExceeded"))  # stop_job looks
     task = training_operator("abalone_pipeline.operators", "StrictSageMakerTrainingOperator")
     with pytest.raises(Exception, match="training job abalone-train-1 ended Stopped, not Completed: MaxRuntimeExceeded"):
-        task.execute({})
+        airflow_execute(task)
     assert ("sagemaker", "StopTrainingJob") not in clients.calls
 
 
@@ -309,9 +323,11 @@ def test_the_pipeline_training_operator_stops_its_job_when_the_task_is_killed(cl
     clients.done()
 
 
-def test_the_pipeline_training_operator_stops_its_job_when_the_wait_fails(clients):
-    """A timeout (AirflowTaskTimeout is a BaseException) or any error while waiting stops the job
-    before the retry starts a second one."""
+def test_the_pipeline_training_operator_stops_its_job_when_the_wait_times_out(clients):
+    """A timeout stops the job before the retry starts a second one: AirflowTaskTimeout is a
+    BaseException that the mixin does not catch; _execute_task (airflow/models/taskinstance.py,
+    2.10.3) calls the task's on_kill when execution_timeout raises it."""
+    from datetime import timedelta
     from airflow.exceptions import AirflowTaskTimeout
 
     clients.error("sagemaker", "describe_training_job", "ValidationException")
@@ -320,6 +336,7 @@ def test_the_pipeline_training_operator_stops_its_job_when_the_wait_fails(client
     clients.expect("sagemaker", "describe_training_job", described_training("InProgress"))
     clients.expect("sagemaker", "stop_training_job", {}, {"TrainingJobName": TRAINING})
     task = training_operator("abalone_pipeline.operators", "StrictSageMakerTrainingOperator")
+    task.execution_timeout = timedelta(hours=3)
     hook = task.hook
     original = hook.check_status
 
@@ -328,7 +345,7 @@ def test_the_pipeline_training_operator_stops_its_job_when_the_wait_fails(client
 
     hook.check_status = timed_out
     with pytest.raises(AirflowTaskTimeout):
-        task.execute({})
+        airflow_execute(task)
     hook.check_status = original
     clients.done()
 
@@ -376,7 +393,7 @@ def transform_operator(module="airflow.providers.amazon.aws.operators.sagemaker"
 
 def test_transform_operator_calls_and_result(clients):
     expect_transform(clients, "Completed")
-    result = transform_operator().execute({})
+    result = airflow_execute(transform_operator())
     assert result["Model"]["ModelName"] == MODEL and result["Transform"]["TransformJobStatus"] == "Completed"
     assert [op for _, op in clients.calls] == [
         "DescribeTransformJob", "DescribeModel", "CreateModel", "HeadBucket", "HeadObject", "ListObjectsV2",
@@ -389,7 +406,7 @@ def test_the_pipeline_transform_operator_fails_on_a_stopped_job(clients):
     expect_transform(clients, "Stopped")
     clients.expect("sagemaker", "describe_transform_job", described_transform("Stopped"))
     with pytest.raises(Exception, match="transform job abalone-transform-1 ended Stopped, not Completed"):
-        transform_operator("abalone_pipeline.operators", "StrictSageMakerTransformOperator").execute({})
+        airflow_execute(transform_operator("abalone_pipeline.operators", "StrictSageMakerTransformOperator"))
 
 
 def test_the_pipeline_transform_operator_stops_its_job_when_killed(clients):
@@ -417,8 +434,8 @@ def test_the_real_dag_renders_its_operator_configs_as_native_objects(shim):
     config = pipeline_config()
     training = sagemaker_specs.training_job_config(config)
     transform = sagemaker_specs.transform_config(config, TRAINING_RESULT)
-    run.xcoms.update({("load_config", "return_value"): config, ("prepare_training", "return_value"): training,
-                      ("prepare_evaluation", "return_value"): transform})
+    for task_id, value in (("load_config", config), ("prepare_training", training), ("prepare_evaluation", transform)):
+        run.push_xcom(task_id, "return_value", value)
     rendered = {}
     for task_id in ("crawl_new_data", "preprocess", "train", "batch_transform"):
         task = dag.get_task(task_id)
@@ -460,3 +477,56 @@ def test_the_runner_caps_botocore_waiter_sleeps(shim, monkeypatch):
         stub.assert_no_pending_responses()
     assert slept == [0.5, 0.5]
     assert botocore.waiter.time.time() > 0  # the rest of the time module is the real one
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 19: the DAG's crawler config and the SageMaker operators under deferral
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_dag_crawler_config_never_touches_the_crawler_tags(clients):
+    """GlueCrawlerHook.update_crawler (provider 9.x hooks/glue_crawler.py) syncs tags only when the
+    config has "Tags"; the DAG's config has none, so an organisation's tag on the crawler survives
+    and no glue:TagResource/UntagResource (which the execution role lacks) is called."""
+    import abalone_pipeline.config as pipeline_config_module
+    from sample_config import pipeline_config
+
+    config = pipeline_config()["crawler_config"]
+    assert "Tags" not in config
+    assert "Tags" not in pipeline_config_module.build_config(
+        "/abalone-pipeline/abalone/", {k: "1" if k == "rmse-threshold" else "x" for k in pipeline_config_module.PARAMETER_NAMES},
+        "us-east-1", "s")["crawler_config"]
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})  # has_crawler
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})  # update_crawler
+    clients.expect("glue", "start_crawler", {}, {"Name": CRAWLER})
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})  # crawler_ready waiter
+    clients.expect("glue", "get_crawler", crawler("READY", "SUCCEEDED"), {"Name": CRAWLER})
+    clients.expect("glue", "get_crawler_metrics", {"CrawlerMetricsList": [{"CrawlerName": CRAWLER, "LastRuntimeSeconds": 1.0,
+                   "MedianRuntimeSeconds": 1.0, "TablesCreated": 0, "TablesUpdated": 0, "TablesDeleted": 0}]})
+    _, task = operator("airflow.providers.amazon.aws.operators.glue_crawler", "GlueCrawlerOperator", config=dict(config))
+    assert airflow_execute(task) == CRAWLER
+    assert not {("glue", "TagResource"), ("glue", "UntagResource"), ("glue", "GetTags")} & set(clients.calls)
+    clients.done()
+
+
+def test_a_deferral_leaves_the_training_job_running_and_a_resumed_task_still_checks_completed(clients):
+    """TaskDeferred is a BaseException (airflow/exceptions.py, 2.10.3); the old mixin caught
+    BaseException and stopped the job it had just started. execute_complete (the resumed task)
+    keeps the "status must be Completed" check."""
+    from airflow.exceptions import TaskDeferred
+
+    task = training_operator("abalone_pipeline.operators", "StrictSageMakerTrainingOperator")
+    hook = task.hook
+
+    def defers(*args, **kwargs):
+        raise TaskDeferred(trigger="SageMakerTrigger", method_name="execute_complete")
+
+    hook.create_training_job = defers
+    clients.error("sagemaker", "describe_training_job", "ValidationException")  # _get_unique_name
+    with pytest.raises(TaskDeferred):
+        airflow_execute(task)
+    assert ("sagemaker", "StopTrainingJob") not in clients.calls and ("sagemaker", "DescribeTrainingJob") in clients.calls
+    clients.done()
+    clients.expect("sagemaker", "describe_training_job", described_training("Stopped", "MaxRuntimeExceeded"))
+    with pytest.raises(Exception, match="ended Stopped, not Completed"):
+        task.execute_complete({}, {"status": "success", "message": "done", "job_name": TRAINING})

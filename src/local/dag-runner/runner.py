@@ -6,6 +6,10 @@
 
 parse prints one JSON document (exit 0, import errors included as data); run executes one DAG run
 and exits 0 when it succeeded, 1 when it failed, 2 on a usage or import error.
+
+The environment's Airflow version comes in ABALONE_AIRFLOW_VERSION; dagrunner/versions.py says
+which versions are emulated. Any other is reported as an import error (parse) or a failed run with
+no tasks (run, exit 2), naming the version and what is emulated.
 """
 import argparse
 import json
@@ -17,8 +21,9 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # the DAGs folder is the environment's; leave no __pycache__ in it
 
-from dagrunner import dagbag  # noqa: E402
-from dagrunner.execute import DagRun, Run, retry_delay_cap, utc  # noqa: E402
+import re  # noqa: E402
+
+from dagrunner import versions  # noqa: E402
 from dagrunner.state import RunStateFile, now  # noqa: E402
 
 EXIT_USAGE = 2
@@ -56,8 +61,24 @@ def _folder(path: str) -> str:
     return os.path.abspath(path)
 
 
+def _semantics():
+    """The environment's version's semantics, its airflow package first on sys.path."""
+    semantics = versions.from_environment()
+    if semantics.package_root not in sys.path:
+        sys.path.insert(0, semantics.package_root)
+    return semantics
+
+
 def command_parse(args) -> int:
-    dags, errors = dagbag.collect(_folder(args.dags_folder))
+    folder = _folder(args.dags_folder)
+    try:
+        _semantics()
+    except versions.UnsupportedVersion as error:
+        print(json.dumps({"dags": [], "import_errors": [{"filename": folder, "stack_trace": str(error)}]}, indent=2))
+        return 0
+    from dagrunner import dagbag
+
+    dags, errors = dagbag.collect(folder)
     document = {
         "dags": [
             {
@@ -77,7 +98,21 @@ def command_parse(args) -> int:
     return 0
 
 
+def check_run_id(run_id: str, semantics) -> None:
+    """airflow/models/dagrun.py (2.10.3) DagRun.validate_run_id: the run id must match
+    [scheduler] allowed_run_id_pattern or RUN_ID_REGEX (re2.match: anchored at the start)."""
+    from airflow.configuration import conf as airflow_conf
+
+    regex = airflow_conf.get("scheduler", "allowed_run_id_pattern", fallback=semantics.default_allowed_run_id_pattern)
+    if not re.match(regex, run_id) and not re.match(semantics.run_id_regex, run_id):
+        raise ValueError(
+            "The run_id provided '{}' does not match the pattern '{}' or '{}'".format(run_id, regex, semantics.run_id_regex)
+        )
+
+
 def _run_arguments(args):
+    from dagrunner.execute import retry_delay_cap, utc
+
     try:
         conf = json.loads(args.conf)
     except ValueError as error:
@@ -98,11 +133,19 @@ def _run_arguments(args):
 
 def command_run(args) -> int:
     folder = _folder(args.dags_folder)
+    state_file = RunStateFile(args.state_file)
+    try:
+        semantics = _semantics()
+    except versions.UnsupportedVersion as error:
+        return _failed_before_running(args, state_file, None, str(error))
+    from dagrunner import dagbag
+    from dagrunner.execute import DagRun, Run
+
     try:
         conf, logical_date = _run_arguments(args)
+        check_run_id(args.run_id, semantics)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    state_file = RunStateFile(args.state_file)
     dags, errors = dagbag.collect(folder)
     dag = dags.get(args.dag_id)
     if dag is None:
@@ -119,13 +162,34 @@ def command_run(args) -> int:
         print(message, file=sys.stderr)
         return EXIT_USAGE
     dag_run = DagRun(dag, args.run_id, args.run_type, logical_date, conf)
-    run = Run(dag, dag_run, state_file, os.path.abspath(args.logs_dir))
+    run = Run(dag, dag_run, state_file, os.path.abspath(args.logs_dir), semantics)
     run.write()
     state = run.execute()
     for entry in run.tasks.values():
         if entry["state"] == "failed":
             print("task {} failed; log: {}".format(entry["task_id"], entry["log_path"]), file=sys.stderr)
     return 0 if state == "success" else 1
+
+
+def _failed_before_running(args, state_file, conf, message: str) -> int:
+    """The state file says failed with no tasks, as for a DAG that cannot be imported; exit 2."""
+    stamp = now().isoformat()
+    state_file.write_document({
+        "dag_id": args.dag_id, "run_id": args.run_id, "run_type": args.run_type, "state": "failed",
+        "logical_date": args.logical_date, "start_date": stamp, "end_date": stamp,
+        "conf": conf if conf is not None else _conf_or_empty(args.conf), "external_trigger": args.run_type == "manual",
+        "tasks": [],
+    })
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _conf_or_empty(text: str):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def main(argv) -> int:

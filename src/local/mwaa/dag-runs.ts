@@ -415,6 +415,7 @@ export class AirflowEnvironment {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_DEFAULT_REGION: this.region,
       AWS_REGION: this.region,
+      ABALONE_AIRFLOW_VERSION: this.config.AirflowVersion,
       ...airflowConfigEnv(this.config.AirflowConfigurationOptions),
     };
   }

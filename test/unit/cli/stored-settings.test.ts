@@ -27,6 +27,16 @@ describe('stored settings that fail validation (issue #11 item 5)', () => {
     expect(notes[0]).toContain('using mw1.small instead');
   });
 
+  it('a stored Airflow version the DAG is not tested on is named, and 2.10.3 used instead (issue 19)', () => {
+    const notes: string[] = [];
+    const config = withStoredSettings(defaults, { airflowVersion: '2.9.2' }, (m) => notes.push(m));
+    expect(config.airflowVersion).toBe('2.10.3');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('airflowVersion');
+    expect(notes[0]).toContain('"2.9.2"');
+    expect(notes[0]).toContain('using 2.10.3 instead');
+  });
+
   it('checks settings that go together as a pair: both stored network ids are kept', () => {
     const notes: string[] = [];
     const config = withStoredSettings(defaults, { subnetIds: ['subnet-0a1b2c3d', 'subnet-0e1f2a3b'], securityGroupIds: ['sg-0a1b2c3d'] }, (m) => notes.push(m));

@@ -119,11 +119,12 @@ describe('option validators: UsageError, exit 2', () => {
     expect(error.message).toContain('mw1.small');
   });
 
-  it('airflow version: one MWAA runs', () => {
+  it('airflow version: only the versions the DAG is tested on (issue 19)', () => {
     expect(airflowVersion('2.10.3')).toBe('2.10.3');
-    const error = usageError(() => airflowVersion('1.10.12'));
-    expect(error.message).toContain('--airflow-version "1.10.12"');
-    expect(error.message).toContain('2.10.3');
+    for (const bad of ['1.10.12', '2.5.1', '2.9.2', '2.10.1']) {
+      const error = usageError(() => airflowVersion(bad));
+      expect(error.message).toBe(`--airflow-version "${bad}": the DAG is tested on Airflow 2.10.3 only; accepted: 2.10.3`);
+    }
   });
 
   it('webserver access, etl engine, nat gateways, rmse threshold', () => {

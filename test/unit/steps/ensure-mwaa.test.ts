@@ -337,6 +337,13 @@ describe('ensure-mwaa: drift', () => {
     expect(mwaa.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({ ResourceArn: ARN, Tags: { 'abalone-pipeline:name': 'abalone' } });
   });
 
+  it('an existing environment on an Airflow version the DAG is not tested on is upgraded, never accepted as converged (issue 19)', async () => {
+    ctx = context();
+    serveEnvironments(environment({ AirflowVersion: '2.9.2' }));
+    const changes = await ensureMwaa.plan(ctx);
+    expect(changes.map((c) => [c.action, c.detail])).toContainEqual(['update', expect.stringContaining('AirflowVersion 2.9.2 → 2.10.3')]);
+  });
+
   it('refuses to go back to an older Airflow version', async () => {
     ctx = context({ config: { airflowVersion: '2.9.2' } });
     serveEnvironments(environment({ AirflowVersion: '2.10.3' }));

@@ -151,9 +151,10 @@ describe('the MWAA execution role (attach-policies)', () => {
 
   it('has no action that neither MWAA nor the DAG nor the provider 9.x hooks call', async () => {
     // Checked against apache/airflow providers/amazon hooks/sagemaker.py, glue.py, glue_crawler.py
-    // and the DAG's own calls (config.py uses ssm.get_parameters only).
+    // and the DAG's own calls (config.py uses ssm.get_parameters only). No Glue tag action: the DAG's
+    // crawler config has no Tags (issue 19), so GlueCrawlerHook.update_crawler never syncs tags.
     const actions = new Set((await mwaa()).flatMap((s) => list(s.Action)));
-    for (const unused of ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:DeleteModel', 'sagemaker:ListTags', 'glue:GetJobRuns', 'ssm:GetParameter', 'ssm:GetParametersByPath']) {
+    for (const unused of ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:DeleteModel', 'sagemaker:ListTags', 'glue:GetJobRuns', 'ssm:GetParameter', 'ssm:GetParametersByPath', 'glue:GetTags', 'glue:TagResource', 'glue:UntagResource']) {
       expect(actions.has(unused), unused).toBe(false);
     }
     for (const used of ['sagemaker:StopTrainingJob', 'sagemaker:StopTransformJob', 'sagemaker:DescribeModel', 'glue:GetJobRun', 'glue:BatchStopJobRun', 'ssm:GetParameters']) expect(actions.has(used), used).toBe(true);

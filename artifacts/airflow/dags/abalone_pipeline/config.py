@@ -82,9 +82,10 @@ def build_config(prefix: str, parameters: Dict[str, str], region: str, suffix: s
         "manifest_key": layout.manifest_key(name),
         "runs_prefix": layout.runs_prefix(name),
         "endpoint_name": layout.endpoint_name(name),
-        # The provider's GlueCrawlerOperator makes the crawler's tags equal these (an empty set
-        # deletes them all), so the pipeline's own tag must be named here.
-        "crawler_config": {"Name": parameters["crawler-name"].strip(), "Tags": {layout.TAG_KEY: name}},
+        # No "Tags": given Tags, the provider's GlueCrawlerHook.update_tags removes every other tag
+        # of the crawler (an organisation's, a console edit) with glue:UntagResource, which the
+        # execution role does not have. The crawler's tags are ensure-glue's job.
+        "crawler_config": {"Name": parameters["crawler-name"].strip()},
         "etl_arguments": {
             "--bucket": bucket,
             "--raw_key": raw_key,

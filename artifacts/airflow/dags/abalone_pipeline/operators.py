@@ -7,6 +7,14 @@ apache/airflow providers/src/airflow/providers/amazon/aws/hooks/sagemaker.py and
 - Neither operator has on_kill, so a killed or timed-out task (and the retry after it) leaves its
   job running: these stop this attempt's job when the task is killed or fails while it runs.
 
+Airflow's calling convention (airflow/models/taskinstance.py _execute_task, 2.10.3): the mixin's
+execute is not wrapped by BaseOperatorMeta (it is not in the operator class's own body), so it
+receives `context=` and the `<Class>__sentinel` keyword itself and must pass them on to the
+provider's execute, whose ExecutorSafeguard wrapper consumes the sentinel. Only a failure of the
+task (an Exception) stops the job: TaskDeferred, AirflowTaskTimeout and AirflowTaskTerminated are
+BaseExceptions; a deferral must leave the job running, and a timeout or SIGTERM already calls
+on_kill. A task resumed from a deferral (execute_complete) gets the same Completed check.
+
 Imported by the DAG file only (this package's other modules import no Airflow).
 """
 from botocore.exceptions import ClientError
@@ -50,15 +58,21 @@ class _StopsItsJob:
     def on_kill(self) -> None:
         self.stop_job()
 
-    def execute(self, context):
+    def execute(self, context, **kwargs):
         try:
-            result = super().execute(context)
-        except BaseException:
+            result = super().execute(context, **kwargs)
+        except Exception:
             try:
                 self.stop_job()
             except Exception:
                 self.log.exception("could not stop the SageMaker %s job %s", self.kind, self.job_name())
             raise
+        return self.require_completed(result)
+
+    def execute_complete(self, context, event=None):
+        return self.require_completed(super().execute_complete(context, event))
+
+    def require_completed(self, result):
         job = result[self.result_key]
         status = job.get(self.status_key)
         if status != COMPLETED:

@@ -5,10 +5,12 @@ the arguments an operator's __init__ accepts, invalid arguments refused, `>>` de
 airflow/template/templater.py and airflow/templates.py (Jinja rendering of template_fields,
 NativeEnvironment when render_template_as_native_obj), airflow/utils/trigger_rule.py.
 """
+import abc
 import functools
 import inspect
 import logging
 import sys
+import threading
 from datetime import timedelta
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -16,6 +18,7 @@ import jinja2
 import jinja2.nativetypes
 import jinja2.sandbox
 
+from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import AirflowException
 
 TRIGGER_RULES = (
@@ -146,49 +149,127 @@ class DAG:
         return jinja2.sandbox.SandboxedEnvironment(**options)
 
 
-def _accepted_parameters(cls) -> set:
-    names = set()
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
-        init = getattr(init, "__wrapped__", init)
-        for parameter in inspect.signature(init).parameters.values():
-            if parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
-                names.add(parameter.name)
-    names.discard("self")
+# airflow/models/baseoperator.py (2.10.3): the object `_execute_task` passes as the
+# `<Class>__sentinel` keyword, and what ExecutorSafeguard compares it with.
+_sentinel = object()
+
+# BaseOperator.__init__'s arguments in Airflow 2.10.3 that the runner does not emulate. Airflow
+# accepts them (and applies default_args to them); here they are an error naming them, never
+# silently ignored (README.md, parity table).
+NOT_EMULATED_ARGUMENTS = (
+    "email", "email_on_retry", "email_on_failure", "retry_exponential_backoff", "max_retry_delay",
+    "start_date", "end_date", "depends_on_past", "ignore_first_depends_on_past",
+    "wait_for_past_depends_before_skipping", "wait_for_downstream", "params", "priority_weight",
+    "weight_rule", "queue", "pool", "pool_slots", "sla", "on_execute_callback", "on_skipped_callback",
+    "pre_execute", "post_execute", "resources", "run_as_user", "task_concurrency", "map_index_template",
+    "max_active_tis_per_dag", "max_active_tis_per_dagrun", "executor", "executor_config",
+    "multiple_outputs", "inlets", "outlets", "task_group", "doc", "doc_json", "doc_yaml", "doc_rst",
+    "task_display_name", "logger_name",
+)
+
+
+class ExecutorSafeguard:
+    """airflow/models/baseoperator.py (2.10.3) ExecutorSafeguard.decorator: the wrapper
+    BaseOperatorMeta puts around an `execute` defined in a class body. It pops the
+    `<type(self).__name__>__sentinel` keyword (so the wrapped execute never sees it), remembers it
+    for a wrapped `super().execute()` of a base class, and warns (raises when
+    allow_nested_operators=False) when execute is called without it, i.e. outside a TaskInstance.
+    An execute that is not wrapped (one inherited from a plain mixin) receives the keyword itself."""
+
+    test_mode = airflow_conf.getboolean("core", "unit_test_mode", fallback=False)  # read at import, as Airflow does
+    _sentinel = threading.local()
+
+    @classmethod
+    def decorator(cls, func):
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            sentinel_key = "{}__sentinel".format(self.__class__.__name__)
+            sentinel = kwargs.pop(sentinel_key, None)
+            callers = cls._sentinel.__dict__.setdefault("callers", {})
+            if sentinel:
+                callers[sentinel_key] = sentinel
+            else:
+                sentinel = callers.pop("{}__sentinel".format(func.__qualname__.split(".")[0]), None)
+            if not cls.test_mode and not sentinel == _sentinel:
+                message = "{}.{} cannot be called outside TaskInstance!".format(self.__class__.__name__, func.__name__)
+                if not self.allow_nested_operators:
+                    raise AirflowException(message)
+                self.log.warning(message)
+            return func(self, *args, **kwargs)
+
+        return wrapper
+
+
+def _signature_names(init) -> List[str]:
+    names = [
+        parameter.name
+        for parameter in inspect.signature(init).parameters.values()
+        if parameter.name != "self" and parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)
+    ]
+    if getattr(init, "_is_base_operator_init", False):
+        names.extend(NOT_EMULATED_ARGUMENTS)
     return names
 
 
-def _apply_defaults(init):
-    """BaseOperatorMeta's apply_defaults: the DAG's default_args fill the arguments the operator
-    accepts and was not given; default_args entries no operator accepts are ignored."""
-
-    @functools.wraps(init)
-    def wrapper(self, *args, **kwargs):
-        if getattr(self, "_defaults_applied", False):
-            return init(self, *args, **kwargs)
-        self._defaults_applied = True
-        dag = kwargs.get("dag") or (_dag_context[-1] if _dag_context else None)
-        defaults = dict(dag.default_args) if dag is not None else {}
-        defaults.update(kwargs.pop("default_args", None) or {})
-        accepted = _accepted_parameters(type(self))
-        for key, value in defaults.items():
-            if key in accepted and key not in kwargs:
-                kwargs[key] = value
-        return init(self, *args, **kwargs)
-
-    return wrapper
+def _required_names(init) -> set:
+    return {
+        parameter.name
+        for parameter in inspect.signature(init).parameters.values()
+        if parameter.name not in ("self", "task_id")
+        and parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)
+        and parameter.default is parameter.empty
+    }
 
 
-class BaseOperator:
+class BaseOperatorMeta(abc.ABCMeta):
+    """airflow/models/baseoperator.py (2.10.3) BaseOperatorMeta: `execute` defined in a class's own
+    body is wrapped by ExecutorSafeguard (an inherited one is not: a plain mixin's execute stays
+    as it is); `__init__` is wrapped by _apply_defaults."""
+
+    def __new__(cls, name, bases, namespace, **kwargs):
+        execute_method = namespace.get("execute")
+        if callable(execute_method) and not getattr(execute_method, "__isabstractmethod__", False):
+            namespace["execute"] = ExecutorSafeguard().decorator(execute_method)
+        init = namespace.get("__init__")
+        if init is not None:
+            namespace["__init__"] = cls._apply_defaults(init)
+        return super().__new__(cls, name, bases, namespace, **kwargs)
+
+    @classmethod
+    def _apply_defaults(mcs, func):
+        """BaseOperatorMeta._apply_defaults: keyword arguments only ("Use keyword arguments when
+        initializing operators"); the DAG's default_args, merged with the task's own, fill the
+        parameters of this __init__ that were not given; a parameter without a default still
+        missing is "missing keyword argument"; the merged default_args are passed on."""
+        names = _signature_names(func)
+        required = _required_names(func)
+
+        @functools.wraps(func)
+        def apply_defaults(self, *args, **kwargs):
+            if args:
+                raise AirflowException("Use keyword arguments when initializing operators")
+            dag = kwargs.get("dag")
+            if dag is None and _dag_context:
+                dag = _dag_context[-1]
+                kwargs["dag"] = dag
+            default_args = dict(dag.default_args) if dag is not None else {}
+            default_args.update(kwargs.pop("default_args", None) or {})
+            for arg in names:
+                if arg not in kwargs and arg in default_args:
+                    kwargs[arg] = default_args[arg]
+            missing = sorted(required.difference(kwargs))
+            if len(missing) == 1:
+                raise AirflowException("missing keyword argument {!r}".format(missing[0]))
+            if missing:
+                raise AirflowException("missing keyword arguments {}".format(", ".join(repr(a) for a in missing)))
+            return func(self, **kwargs, default_args=default_args)
+
+        return apply_defaults
+
+
+class BaseOperator(metaclass=BaseOperatorMeta):
     template_fields: Iterable[str] = ()
     template_ext: Iterable[str] = ()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "__init__" in cls.__dict__:
-            cls.__init__ = _apply_defaults(cls.__dict__["__init__"])
 
     def __init__(
         self,
@@ -205,14 +286,27 @@ class BaseOperator:
         do_xcom_push: bool = True,
         doc_md: Optional[str] = None,
         dag: Optional[DAG] = None,
+        default_args: Optional[Dict[str, Any]] = None,
+        allow_nested_operators: bool = True,
         **kwargs,
     ):
-        if kwargs:
+        # (marked below: default_args also fill NOT_EMULATED_ARGUMENTS, which are then refused)
+        not_emulated = sorted(name for name in kwargs if name in NOT_EMULATED_ARGUMENTS)
+        if not_emulated:
             raise AirflowException(
-                "Invalid arguments were passed to {} (task_id: {}). Invalid arguments were:\n**kwargs: {}".format(
-                    type(self).__name__, task_id, kwargs
+                "{} (task_id: {}): {} {} Airflow 2.10 BaseOperator argument(s) that the local DAG runner does not "
+                "emulate (src/local/dag-runner/README.md)".format(
+                    type(self).__name__, task_id, ", ".join(not_emulated), "is an" if len(not_emulated) == 1 else "are"
                 )
             )
+        if kwargs:
+            # BaseOperator.__init__ (2.10.3): refused unless [operators] allow_illegal_arguments.
+            message = "Invalid arguments were passed to {} (task_id: {}). Invalid arguments were:\n**kwargs: {}".format(
+                type(self).__name__, task_id, kwargs
+            )
+            if not airflow_conf.getboolean("operators", "allow_illegal_arguments", fallback=False):
+                raise AirflowException(message)
+            logging.getLogger("airflow.models.baseoperator").warning(message)
         if trigger_rule not in TRIGGER_RULES:
             raise AirflowException(
                 "The trigger_rule must be one of {} (the local DAG runner's subset),'{}.{}'; received '{}'.".format(
@@ -232,11 +326,14 @@ class BaseOperator:
         self.on_success_callback = on_success_callback
         self.do_xcom_push = do_xcom_push
         self.doc_md = doc_md
+        self.allow_nested_operators = allow_nested_operators
         self.upstream_task_ids: set = set()
         self.downstream_task_ids: set = set()
         self.dag = dag or (_dag_context[-1] if _dag_context else None)
         if self.dag is not None:
             self.dag.add_task(self)
+
+    __init__._is_base_operator_init = True
 
     @property
     def log(self) -> logging.Logger:
@@ -317,6 +414,10 @@ class BaseOperator:
     def execute(self, context: Dict[str, Any]) -> Any:
         raise NotImplementedError("{} has no execute()".format(type(self).__name__))
 
+    def resume_execution(self, next_method: str, next_kwargs, context):
+        """BaseOperator.resume_execution: the runner has no triggerer, so nothing resumes."""
+        raise AirflowException("{}: resuming a deferred task is not emulated by the local DAG runner".format(self.task_id))
+
     def on_kill(self) -> None:
         """Called when the task is killed (SIGTERM) or times out; operators override it."""
 
@@ -328,4 +429,3 @@ class BaseOperator:
         return "<Task({}): {}>".format(type(self).__name__, self.task_id)
 
 
-BaseOperator.__init__ = _apply_defaults(BaseOperator.__init__)

@@ -19,3 +19,25 @@ class AirflowTaskTimeout(BaseException):
 
 class AirflowTaskTerminated(BaseException):
     """The task process received SIGTERM."""
+
+
+class TaskDeferred(BaseException):
+    """airflow/exceptions.py (2.10.3): raised by an operator that defers to a trigger; a
+    BaseException, so `except Exception` does not catch it. The local DAG runner has no triggerer:
+    a task that raises it fails, naming the deferral (README.md, parity table)."""
+
+    def __init__(self, *, trigger, method_name: str, kwargs=None, timeout=None):
+        super().__init__()
+        self.trigger = trigger
+        self.method_name = method_name
+        self.kwargs = kwargs
+        self.timeout = timeout
+        if self.timeout is not None and not hasattr(self.timeout, "total_seconds"):
+            raise ValueError("Timeout value must be a timedelta")
+
+    def __repr__(self) -> str:
+        return "<TaskDeferred trigger={} method={}>".format(self.trigger, self.method_name)
+
+
+class TaskDeferralError(AirflowException):
+    """Raised when a task failed during deferral for some reason."""

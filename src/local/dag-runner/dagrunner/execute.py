@@ -3,8 +3,11 @@
 What follows Airflow (apache/airflow v2.10, airflow/models/taskinstance.py unless said otherwise):
 - a task whose upstream tasks are all finished is decided by its trigger rule (trigger_rules.py);
 - each attempt works on a fresh copy of the operator (Airflow re-parses the DAG in the task's own
-  process), renders its template_fields with the run's context, runs execute(), and pushes a
-  non-None return value as the XCom return_value (JSON-serialisable, as the default XCom backend);
+  process), renders its template_fields with the run's context (exactly the keys of
+  _get_template_context, versions.py), and runs it as _execute_task does (execute_task below:
+  keyword `context`, the `<Class>__sentinel` keyword, SystemExit(0) a success), pushing a non-None
+  return value as the XCom return_value, serialised as the default backend does (xcom.py);
+- TaskDeferred (a BaseException) fails the task, naming the deferral: there is no triggerer here;
 - AirflowSkipException -> skipped; AirflowFailException -> failed without retry; any other error
   -> up_for_retry while try_number <= retries (after retry_delay), else failed;
 - execution_timeout raises AirflowTaskTimeout in the task (SIGALRM, airflow/utils/timeout.py), then
@@ -14,7 +17,11 @@ What follows Airflow (apache/airflow v2.10, airflow/models/taskinstance.py unles
 - on_success/on_retry/on_failure callbacks get the context;
 - an EmptyOperator without callbacks is marked success without running (no log, try_number 0);
 - the run fails when a leaf task ends failed or upstream_failed, else succeeds (DagRun.update_state);
-  a run past dagrun_timeout fails before its next task starts.
+- dagrun_timeout (airflow/jobs/scheduler_job_runner.py _schedule_dag_run, 2.10.3): when the run's
+  start_date is older than the timeout, the run is failed and every unfinished task instance
+  (none, scheduled, queued, running, up_for_retry) is set to skipped; a running task is then
+  terminated by its LocalTaskJob (SIGTERM: on_kill runs) and, its state being finished already,
+  TaskInstance._run_raw_task calls no callback and leaves it skipped.
 Local deviation (documented in ../README.md): retry delays are capped by ABALONE_LOCAL_RETRY_DELAY_CAP.
 """
 import contextlib
@@ -24,16 +31,27 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
-from airflow._core import DAG, BaseOperator
+import re
+
+from airflow._core import DAG, BaseOperator, _sentinel
 from airflow.configuration import conf as airflow_conf
 from airflow.operators.empty import EmptyOperator
-from airflow.exceptions import AirflowFailException, AirflowSkipException, AirflowTaskTerminated, AirflowTaskTimeout
+from airflow.exceptions import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSkipException,
+    AirflowTaskTerminated,
+    AirflowTaskTimeout,
+    TaskDeferred,
+)
 
-from dagrunner import trigger_rules
+from dagrunner import trigger_rules, xcom
+from dagrunner.versions import AIRFLOW_2_10_3, Semantics
 from dagrunner.state import RunStateFile, iso, now
 from dagrunner.knobs import seconds_from_env
 
@@ -78,20 +96,90 @@ class TaskInstance:
         self.run.push_xcom(self.task_id, key, value)
 
     def xcom_pull(self, task_ids=None, key: str = "return_value", default=None, **_kwargs):
-        """TaskInstance.xcom_pull: one task id -> its value (default when none); a list -> a list."""
+        """TaskInstance.xcom_pull: one task id -> its value (default when none); a list -> a list.
+        Each pull deserialises the stored value afresh, as each pull reads the XCom table."""
         if task_ids is None:
             task_ids = self.task_id
         if isinstance(task_ids, str):
-            return self.run.xcoms.get((task_ids, key), default)
-        return [self.run.xcoms[(task_id, key)] for task_id in task_ids if (task_id, key) in self.run.xcoms]
+            stored = self.run.xcoms.get((task_ids, key))
+            return default if stored is None else xcom.deserialize_value(stored)
+        return [xcom.deserialize_value(self.run.xcoms[(task_id, key)]) for task_id in task_ids if (task_id, key) in self.run.xcoms]
 
 
 class _Terminated(Exception):
     pass
 
 
+class _DagRunTimedOut(BaseException):
+    """The run passed dagrun_timeout while a task ran (the scheduler set it to skipped)."""
+
+
+class NotEmulated:
+    """A task-context entry Airflow gives that the runner does not emulate: using it in any way
+    (attribute, item, str, bool, iteration, call) raises, naming it."""
+
+    def __init__(self, key: str):
+        self._key = key
+
+    def _refuse(self, *_args, **_kwargs):
+        raise AirflowException(
+            "the task context's {!r} is not emulated by the local DAG runner (src/local/dag-runner/README.md)".format(self._key)
+        )
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name == "_key":
+            raise AttributeError(name)
+        self._refuse()
+
+    __getitem__ = __str__ = __bool__ = __iter__ = __call__ = __len__ = __int__ = __float__ = _refuse
+
+    def __repr__(self):
+        return "<not emulated: {}>".format(self._key)
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def execute_task(task: BaseOperator, ti: "TaskInstance", context: Dict[str, Any]) -> Any:
+    """airflow/models/taskinstance.py (2.10.3) _execute_task, for a task not resuming from a
+    deferral: the resolved `task.execute` is called with the keyword `context` and, when its
+    __name__ is "execute", the keyword `<type(task).__name__>__sentinel`; SystemExit with code 0
+    or None is a success with no result; under execution_timeout, AirflowTaskTimeout runs on_kill
+    and is raised again; a non-None result is pushed as the XCom return_value when do_xcom_push."""
+    execute_callable = task.execute
+    execute_callable_kwargs: Dict[str, Any] = {}
+    if execute_callable.__name__ == "execute":
+        execute_callable_kwargs["{}__sentinel".format(task.__class__.__name__)] = _sentinel
+
+    def _execute_callable(context, **kwargs):
+        try:
+            return execute_callable(context=context, **kwargs)
+        except SystemExit as error:
+            if error.code is not None and error.code != 0:
+                raise
+            return None
+
+    if task.execution_timeout:
+        timeout_seconds = task.execution_timeout.total_seconds()
+        try:
+            if timeout_seconds <= 0:
+                raise AirflowTaskTimeout()
+            with _timeout(task.execution_timeout):
+                result = _execute_callable(context=context, **execute_callable_kwargs)
+        except AirflowTaskTimeout:
+            task.on_kill()
+            raise
+    else:
+        result = _execute_callable(context=context, **execute_callable_kwargs)
+    xcom_value = result if task.do_xcom_push else None
+    if xcom_value is not None:
+        ti.xcom_push(key="return_value", value=xcom_value)
+    return result
+
+
 class Run:
-    def __init__(self, dag: DAG, dag_run: DagRun, state_file: RunStateFile, logs_dir: str):
+    def __init__(self, dag: DAG, dag_run: DagRun, state_file: RunStateFile, logs_dir: str, semantics: Semantics = AIRFLOW_2_10_3):
+        self.semantics = semantics
         self.dag = dag
         self.dag_run = dag_run
         self.state_file = state_file
@@ -103,6 +191,7 @@ class Run:
         }
         self.current: Optional[BaseOperator] = None
         self.terminated = False
+        self.timed_out = False
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -122,34 +211,49 @@ class Run:
         self.write()
 
     def push_xcom(self, task_id: str, key: str, value: Any) -> None:
-        try:
-            self.xcoms[(task_id, key)] = json.loads(json.dumps(value))
-        except (TypeError, ValueError) as error:
-            raise TypeError("XCom {} of task {} is not JSON serialisable: {}".format(key, task_id, error)) from None
+        self.xcoms[(task_id, key)] = xcom.serialize_value(value)
 
     # -- context ---------------------------------------------------------------------------------
 
     def context(self, task: BaseOperator, ti: TaskInstance) -> Dict[str, Any]:
+        """airflow/models/taskinstance.py (2.10.3) _get_template_context: exactly its keys
+        (self.semantics.context_keys); the ones the runner cannot give are NotEmulated."""
         logical_date = self.dag_run.logical_date
         params = dict(self.dag.params)
         params.update(self.dag_run.conf)  # [core] dag_run_conf_overrides_params = True
-        return {
+        ds = logical_date.strftime("%Y-%m-%d")
+        ds_nodash = ds.replace("-", "")
+        ts = logical_date.isoformat()
+        yesterday = (logical_date - timedelta(days=1)).strftime("%Y-%m-%d")
+        tomorrow = (logical_date + timedelta(days=1)).strftime("%Y-%m-%d")
+        given = {
             "conf": airflow_conf,
             "dag": self.dag,
             "dag_run": self.dag_run,
-            "ds": logical_date.strftime("%Y-%m-%d"),
-            "ds_nodash": logical_date.strftime("%Y%m%d"),
-            "logical_date": logical_date,
+            "ds": ds,
+            "ds_nodash": ds_nodash,
             "execution_date": logical_date,
+            "expanded_ti_count": None,
+            "inlets": [],
+            "logical_date": logical_date,
+            "map_index_template": None,
+            "outlets": [],
             "params": params,
             "run_id": self.dag_run.run_id,
             "task": task,
             "task_instance": ti,
+            "task_instance_key_str": "{}__{}__{}".format(self.dag.dag_id, task.task_id, ds_nodash),
+            "test_mode": False,
             "ti": ti,
-            "ts": logical_date.isoformat(),
+            "tomorrow_ds": tomorrow,
+            "tomorrow_ds_nodash": tomorrow.replace("-", ""),
+            "ts": ts,
             "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
-            "ts_nodash_with_tz": logical_date.isoformat().replace("-", "").replace(":", ""),
+            "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+            "yesterday_ds": yesterday,
+            "yesterday_ds_nodash": yesterday.replace("-", ""),
         }
+        return {key: given[key] if key in given else NotEmulated(key) for key in self.semantics.context_keys}
 
     # -- signals ---------------------------------------------------------------------------------
 
@@ -162,18 +266,39 @@ class Run:
         task.on_kill()
         raise AirflowTaskTerminated("Task received SIGTERM signal")
 
+    def on_dagrun_timeout(self, _signum, _frame) -> None:
+        self.timed_out = True
+        task = self.current
+        logging.getLogger("airflow.task").error(
+            "Run %s of %s has timed-out (dagrun_timeout %s): the scheduler set every unfinished task to skipped",
+            self.dag_run.run_id, self.dag.dag_id, self.dag.dagrun_timeout,
+        )
+        if task is not None:
+            # LocalTaskJob: "State of this instance has been externally set to skipped. Terminating
+            # instance." -> SIGTERM -> TaskInstance.signal_handler runs on_kill.
+            task.on_kill()
+        raise _DagRunTimedOut()
+
     # -- the run ---------------------------------------------------------------------------------
 
     def execute(self) -> str:
         previous = signal.signal(signal.SIGTERM, self.on_sigterm)
+        previous_timeout = signal.signal(signal.SIGUSR2, self.on_dagrun_timeout)
+        watchdog = None
         try:
             self.dag_run.state = "running"
             self.dag_run.start_date = now()
             self.write()
+            if self.dag.dagrun_timeout:
+                pid = os.getpid()
+                watchdog = threading.Timer(self.dag.dagrun_timeout.total_seconds(), lambda: os.kill(pid, signal.SIGUSR2))
+                watchdog.daemon = True
+                watchdog.start()
             for task in self.dag.topological_order():
-                if self.terminated:
+                if self.terminated or self.timed_out:
                     break
                 if self.past_dagrun_timeout():
+                    self.timed_out = True
                     break
                 entry = self.tasks[task.task_id]
                 if entry["state"] in FINISHED:
@@ -189,8 +314,18 @@ class Run:
             for entry in self.tasks.values():
                 if entry["state"] in ("scheduled", "queued", "running", "up_for_retry"):
                     entry.update(state="failed", end_date=iso(now()))
+        except _DagRunTimedOut:
+            self.timed_out = True
         finally:
+            if watchdog is not None:
+                watchdog.cancel()
+            signal.signal(signal.SIGUSR2, previous_timeout)
             signal.signal(signal.SIGTERM, previous)
+        if self.timed_out:
+            stamp = iso(now())
+            for entry in self.tasks.values():
+                if entry["state"] in (None, "scheduled", "queued", "running", "up_for_retry"):
+                    entry.update(state="skipped", end_date=stamp, start_date=entry["start_date"] or stamp)
         self.dag_run.state = self.final_state()
         self.dag_run.end_date = now()
         self.write()
@@ -201,7 +336,7 @@ class Run:
         return bool(timeout) and now() - self.dag_run.start_date > timeout
 
     def final_state(self) -> str:
-        if self.terminated or self.past_dagrun_timeout():
+        if self.terminated or self.timed_out or self.past_dagrun_timeout():
             return "failed"
         leaves = [task for task in self.dag.tasks if not task.downstream_task_ids]
         states = [self.tasks[task.task_id]["state"] for task in leaves]
@@ -253,6 +388,10 @@ class Run:
             log.info("Executing %r on %s", task_copy, iso(self.dag_run.logical_date))
             log.info("Running on the local DAG runner (not Airflow): try %s of %s", try_number, task.retries + 1)
             outcome, error = self._execute(task_copy, ti, context)
+            if outcome == "timed_out":
+                # _run_raw_task: the state was set externally (skipped): no callback, no failure.
+                log.info("State of this instance has been externally set to skipped. Terminating instance.")
+                raise _DagRunTimedOut()
             retry = outcome == "failed" and error is not None and self._retryable(error) and try_number <= task.retries
             if outcome == "failed":
                 log.error("Task failed with exception", exc_info=(type(error), error, error.__traceback__))
@@ -269,24 +408,25 @@ class Run:
 
     @staticmethod
     def _retryable(error: BaseException) -> bool:
-        return not isinstance(error, (AirflowFailException, AirflowTaskTerminated))
+        return not isinstance(error, (AirflowFailException, AirflowTaskTerminated, _DeferralNotEmulated))
 
     def _execute(self, task: BaseOperator, ti: TaskInstance, context: Dict[str, Any]):
         self.current = task
         try:
             task.render_template_fields(context)
-            with _timeout(task.execution_timeout):
-                try:
-                    result = task.execute(context)
-                except AirflowTaskTimeout:
-                    task.on_kill()
-                    raise
-            if task.do_xcom_push and result is not None:
-                ti.xcom_push("return_value", result)
+            execute_task(task, ti, context)
             return "success", None
         except AirflowSkipException as skipped:
             logging.getLogger("airflow.task").info("Skipping: %s", skipped)
             return "skipped", None
+        except _DagRunTimedOut:
+            return "timed_out", None
+        except TaskDeferred as deferred:
+            error = _DeferralNotEmulated(
+                "{} deferred ({!r}): deferrable operators are not emulated by the local DAG runner (no triggerer); "
+                "on MWAA the task would wait in the triggerer and resume in {}".format(task.task_id, deferred, deferred.method_name)
+            )
+            return "failed", error
         except (Exception, AirflowTaskTimeout, AirflowTaskTerminated) as error:
             return "failed", error
         finally:
@@ -307,6 +447,10 @@ class Run:
                 function(context)
             except Exception:
                 logging.getLogger("airflow.task").exception("Error when executing %s callback", outcome)
+
+
+class _DeferralNotEmulated(AirflowException):
+    pass
 
 
 @contextlib.contextmanager

@@ -109,3 +109,24 @@ class _AirflowJsonEncoder(json.JSONEncoder):
 def serialize(result: Dict[str, Any]) -> Dict[str, Any]:
     """operators/sagemaker.py serialize(): json round trip through AirflowJsonEncoder."""
     return json.loads(json.dumps(result, cls=_AirflowJsonEncoder))
+
+
+def default_deferrable() -> bool:
+    """The provider 9.0.0 operators' `deferrable` default, conf.getboolean("operators",
+    "default_deferrable", fallback=False), evaluated (as there) when the operator module is imported."""
+    from airflow.configuration import conf
+
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
+
+
+def refuse_deferral(task) -> None:
+    """A deferrable provider operator (deferrable=True, or [operators] default_deferrable = True in
+    the environment's Airflow options) would start its job and defer to the triggerer on MWAA. The
+    runner has no triggerer: the task fails before starting anything, naming why."""
+    if getattr(task, "deferrable", False):
+        from airflow.exceptions import AirflowException
+
+        raise AirflowException(
+            "{} (task_id: {}): deferrable=True (or [operators] default_deferrable) is not emulated by the local DAG runner "
+            "(no triggerer; src/local/dag-runner/README.md)".format(type(task).__name__, task.task_id)
+        )

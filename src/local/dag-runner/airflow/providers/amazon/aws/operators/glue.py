@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional
 
 from airflow._core import BaseOperator
 from airflow.exceptions import AirflowException
-from airflow.providers.amazon.aws._base import AwsBaseHook, sleep
+from airflow.providers.amazon.aws._base import AwsBaseHook, sleep, default_deferrable, refuse_deferral
 
 
 class GlueJobHook(AwsBaseHook):
@@ -181,9 +181,11 @@ class GlueJobOperator(BaseOperator):
         update_config: bool = False,
         job_poll_interval: float = 6,
         stop_job_run_on_kill: bool = False,
+        deferrable: bool = default_deferrable(),
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.deferrable = deferrable
         self.job_name = job_name
         self.job_desc = job_desc
         self.script_location = script_location
@@ -235,6 +237,7 @@ class GlueJobOperator(BaseOperator):
         return self._hook
 
     def execute(self, context) -> str:
+        refuse_deferral(self)
         self.log.info("Initializing AWS Glue Job: %s. Wait for completion: %s", self.job_name, self.wait_for_completion)
         glue_job_run = self.glue_job_hook.initialize_job(self.script_args, self.run_job_kwargs)
         self._job_run_id = glue_job_run["JobRunId"]

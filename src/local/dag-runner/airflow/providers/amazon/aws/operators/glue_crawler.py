@@ -9,7 +9,7 @@ get_crawler_metrics. Returns the crawler name.
 from typing import Any, Dict
 
 from airflow._core import BaseOperator
-from airflow.providers.amazon.aws._base import AwsBaseHook, capped
+from airflow.providers.amazon.aws._base import AwsBaseHook, capped, default_deferrable, refuse_deferral
 
 # providers/src/airflow/providers/amazon/aws/waiters/glue.json, "crawler_ready".
 CRAWLER_READY_WAITER = {
@@ -131,9 +131,11 @@ class GlueCrawlerOperator(BaseOperator):
         region_name: Any = None,
         verify: Any = None,
         botocore_config: Any = None,
+        deferrable: bool = default_deferrable(),
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.deferrable = deferrable
         self.config = config
         self.poll_interval = poll_interval
         self.wait_for_completion = wait_for_completion
@@ -150,6 +152,7 @@ class GlueCrawlerOperator(BaseOperator):
         return self._hook
 
     def execute(self, context) -> str:
+        refuse_deferral(self)
         crawler_name = self.config["Name"]
         if self.hook.has_crawler(crawler_name):
             self.hook.update_crawler(**self.config)

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from airflow._core import BaseOperator
 from airflow.exceptions import AirflowException
-from airflow.providers.amazon.aws._base import AwsBaseHook, serialize, sleep
+from airflow.providers.amazon.aws._base import AwsBaseHook, serialize, sleep, default_deferrable, refuse_deferral
 
 CHECK_INTERVAL_SECOND = 30
 
@@ -225,9 +225,11 @@ class SageMakerTrainingOperator(SageMakerBaseOperator):
         max_ingestion_time: Optional[int] = None,
         check_if_job_exists: bool = True,
         action_if_job_exists: str = "timestamp",
+        deferrable: bool = default_deferrable(),
         **kwargs,
     ):
         super().__init__(config=config, aws_conn_id=aws_conn_id, **kwargs)
+        self.deferrable = deferrable
         if action_if_job_exists not in ("timestamp", "fail"):
             raise AirflowException(
                 "Argument action_if_job_exists accepts only 'timestamp' and 'fail'. Provided value: '{}'.".format(
@@ -254,6 +256,7 @@ class SageMakerTrainingOperator(SageMakerBaseOperator):
             self.config["RoleArn"] = self.hook.expand_role(self.config["RoleArn"])
 
     def execute(self, context) -> Dict[str, Any]:
+        refuse_deferral(self)
         self.preprocess_config()
         if self.check_if_job_exists:
             self.config["TrainingJobName"] = self._get_unique_name(
@@ -271,6 +274,15 @@ class SageMakerTrainingOperator(SageMakerBaseOperator):
             raise AirflowException("Sagemaker Training Job creation failed: {}".format(response))
         return {"Training": serialize(self.hook.describe_training_job(self.config["TrainingJobName"]))}
 
+    def execute_complete(self, context, event=None) -> Dict[str, Any]:
+        """SageMakerTrainingOperator.execute_complete (provider 9.x): the method a deferred task
+        resumes in. The runner never defers (no triggerer), but a subclass may call it."""
+        event = _validate_execute_complete_event(event)
+        if event["status"] != "success":
+            raise AirflowException("Error while running job: {}".format(event))
+        self.log.info(event["message"])
+        return {"Training": serialize(self.hook.describe_training_job(event["job_name"]))}
+
 
 class SageMakerTransformOperator(SageMakerBaseOperator):
     def __init__(
@@ -286,9 +298,11 @@ class SageMakerTransformOperator(SageMakerBaseOperator):
         action_if_job_exists: str = "timestamp",
         check_if_model_exists: bool = True,
         action_if_model_exists: str = "timestamp",
+        deferrable: bool = default_deferrable(),
         **kwargs,
     ):
         super().__init__(config=config, aws_conn_id=aws_conn_id, **kwargs)
+        self.deferrable = deferrable
         for name, value in (("action_if_job_exists", action_if_job_exists), ("action_if_model_exists", action_if_model_exists)):
             if value not in ("fail", "timestamp"):
                 raise AirflowException(
@@ -318,6 +332,7 @@ class SageMakerTransformOperator(SageMakerBaseOperator):
             self.config["Model"]["ExecutionRoleArn"] = self.hook.expand_role(self.config["Model"]["ExecutionRoleArn"])
 
     def execute(self, context) -> Dict[str, Any]:
+        refuse_deferral(self)
         self.preprocess_config()
         transform_config = self.config.get("Transform", self.config)
         if self.check_if_job_exists:
@@ -346,11 +361,28 @@ class SageMakerTransformOperator(SageMakerBaseOperator):
         )
         if response["ResponseMetadata"]["HTTPStatusCode"] != 200:
             raise AirflowException("Sagemaker transform Job creation failed: {}".format(response))
-        job_description = self.hook.describe_transform_job(transform_config["TransformJobName"])
+        return self.serialize_result(transform_config["TransformJobName"])
+
+    def serialize_result(self, job_name: str) -> Dict[str, Any]:
+        job_description = self.hook.describe_transform_job(job_name)
         return {
             "Model": serialize(self.hook.describe_model(job_description["ModelName"])),
             "Transform": serialize(job_description),
         }
+
+    def execute_complete(self, context, event=None) -> Dict[str, Any]:
+        """SageMakerTransformOperator.execute_complete (provider 9.x)."""
+        event = _validate_execute_complete_event(event)
+        if event["status"] != "success":
+            raise AirflowException("Error while running job: {}".format(event))
+        return self.serialize_result(event["job_name"])
+
+
+def _validate_execute_complete_event(event):
+    """providers/amazon/aws/utils/__init__.py validate_execute_complete_event."""
+    if event is None:
+        raise ValueError("Trigger error: event is None")
+    return event
 
 
 def __getattr__(name):
