@@ -8,7 +8,7 @@ import type { TriggeredRun } from '../../ops/trigger-run.js';
 import { opContext } from '../op-context.js';
 
 export async function addData(ctx: CommandContext, raw: Record<string, unknown>, files: string[]): Promise<number> {
-  const { names, accepted, rejected, triggered } = await add(opContext(ctx), files, { startRun: raw.run !== false });
+  const { names, accepted, rejected, triggered } = await add(opContext(ctx), { files, startRun: raw.run !== false });
   if (triggered?.error) ctx.output.info(ctx.output.style.red(`uploaded, but starting a pipeline run failed: ${triggered.error}`));
   report(ctx, names, accepted, rejected, triggered);
   if (ctx.signal.aborted) return EXIT.interrupted;

@@ -2,7 +2,7 @@ import { EXIT, UsageError } from '../../errors.js';
 import { predict as predictRows, readPredictRows } from '../../ops/predict.js';
 import { predictionLines, predictionsDocument, reportRejected } from '../../output/predict-report.js';
 import type { CommandContext } from '../context.js';
-import { openSession } from '../session.js';
+import { opContext } from '../op-context.js';
 
 export async function predict(ctx: CommandContext, raw: Record<string, unknown>, args: string[]): Promise<number> {
   const { output } = ctx;
@@ -17,8 +17,7 @@ export async function predict(ctx: CommandContext, raw: Record<string, unknown>,
     reportRejected(output, rejected);
     return EXIT.failed;
   }
-  const session = await openSession(ctx.global);
-  const predictions = await predictRows({ clients: session.clients, names: session.names }, rows);
+  const predictions = await predictRows(opContext(ctx), { rows });
   if (output.json) output.result(predictionsDocument(predictions));
   else for (const line of predictionLines(predictions)) output.line(line);
   return EXIT.ok;
