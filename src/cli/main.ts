@@ -5,24 +5,33 @@ import { createOutput, type Output } from '../output/output.js';
 import { colorEnabled } from '../output/style.js';
 import { STEP_NAMES } from '../engine/types.js';
 import { VERSION } from '../version.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, CommandHandler } from './context.js';
 import { onInterrupt } from './interrupt.js';
+import { PARSE, type CommandName, type CommanderValues } from './options.js';
 import type { GlobalOptions } from './session.js';
 
-type Loader = () => Promise<(ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>>;
+/** One command, ready to run: its options parsed once into their type, its module loaded, run. */
+type Runner = (ctx: CommandContext, values: CommanderValues, args: readonly string[]) => Promise<number>;
+
+function command<O>(parse: (values: CommanderValues, args: readonly string[]) => O, load: () => Promise<CommandHandler<O>>): Runner {
+  return async (ctx, values, args) => {
+    const options = parse(values, args);
+    return (await load())(ctx, options);
+  };
+}
 
 /** Command modules load only when their command runs, so `--help` never loads the AWS SDK. */
-const COMMANDS: Record<string, Loader> = {
-  up: async () => (await import('./commands/up.js')).up as never,
-  status: async () => (await import('./commands/status.js')).status as never,
-  destroy: async () => (await import('./commands/destroy.js')).destroy as never,
-  park: async () => (await import('./commands/park.js')).park as never,
-  'push-dags': async () => (await import('./commands/push-dags.js')).pushDags as never,
-  'add-data': async () => (await import('./commands/add-data.js')).addData as never,
-  run: async () => (await import('./commands/run.js')).run as never,
-  runs: async () => (await import('./commands/runs.js')).runs as never,
-  predict: async () => (await import('./commands/predict.js')).predict as never,
-  local: async () => (await import('./commands/local.js')).local as never,
+const COMMANDS: Readonly<Record<CommandName, Runner>> = {
+  up: command(PARSE.up, async () => (await import('./commands/up.js')).up),
+  status: command(PARSE.status, async () => (await import('./commands/status.js')).status),
+  destroy: command(PARSE.destroy, async () => (await import('./commands/destroy.js')).destroy),
+  park: command(PARSE.park, async () => (await import('./commands/park.js')).park),
+  'push-dags': command(PARSE['push-dags'], async () => (await import('./commands/push-dags.js')).pushDags),
+  'add-data': command(PARSE['add-data'], async () => (await import('./commands/add-data.js')).addData),
+  run: command(PARSE.run, async () => (await import('./commands/run.js')).run),
+  runs: command(PARSE.runs, async () => (await import('./commands/runs.js')).runs),
+  predict: command(PARSE.predict, async () => (await import('./commands/predict.js')).predict),
+  local: command(PARSE.local, async () => (await import('./commands/local.js')).local),
 };
 
 function shapingOptions(command: Command): Command {
@@ -40,7 +49,7 @@ function shapingOptions(command: Command): Command {
     .option('--rmse-threshold <rings>', 'deploy a model only when its test RMSE is at most this', '3.1');
 }
 
-export function buildProgram(run: (name: string, options: Record<string, unknown>, args: string[]) => Promise<void>): Command {
+export function buildProgram(run: (name: CommandName, values: CommanderValues, args: string[]) => Promise<void>): Command {
   const program = new Command('abalone-pipeline')
     .description('Stand up, inspect, update and tear down the abalone ML pipeline (S3, Glue, SageMaker, Lambda, MWAA) on AWS.')
     .version(VERSION)
@@ -54,7 +63,7 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  const action = (name: string) =>
+  const action = (name: CommandName) =>
     async function (this: Command, ...params: unknown[]) {
       const args = params.slice(0, -2).flat() as string[];
       // Which options the user typed: shaping options not typed fall back to the stored settings.
@@ -141,7 +150,7 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
   return program;
 }
 
-function globalOptions(raw: Record<string, unknown>): GlobalOptions {
+function globalOptions(raw: CommanderValues): GlobalOptions {
   return {
     name: String(raw.name ?? 'abalone'),
     region: raw.region as string | undefined,
@@ -181,8 +190,7 @@ export async function main(argv: string[]): Promise<number> {
     output = outputFor(global.json, global.color);
     const interrupt = onInterrupt((m) => output.info(m));
     try {
-      const handler = await COMMANDS[name]!();
-      exitCode = await handler({ global, output, signal: interrupt.signal }, raw, args);
+      exitCode = await COMMANDS[name]({ global, output, signal: interrupt.signal }, raw, args);
     } finally {
       interrupt.dispose();
     }

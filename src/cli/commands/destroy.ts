@@ -1,6 +1,7 @@
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
+import type { DestroyOptions } from '../options.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { confirm, confirmByTyping, requireYesOrTerminal } from '../prompt.js';
 import { findUserData } from '../../ops/user-data.js';
@@ -8,17 +9,17 @@ import { opContext } from '../op-context.js';
 import { withLock } from '../../ops/with-lock.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from '../../ops/reconcile-run.js';
 
-export async function destroy(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+export async function destroy(ctx: CommandContext, options: DestroyOptions): Promise<number> {
   const startedAt = Date.now();
-  pipelineConfig(raw);
+  pipelineConfig(options);
   requireYesOrTerminal(ctx.global.yes, 'destroy');
   const op = opContext(ctx);
   const session = await op.openSession();
-  const config = await configFor(raw, session, (message) => ctx.output.info(message));
+  const config = await configFor(options, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: selectSteps(undefined), session, config };
 
   // The lock is released (deleted) last, so that nothing of the pipeline remains.
-  return withLock(op, { command: 'destroy', force: Boolean(raw.forceUnlock), work: async () => {
+  return withLock(op, { command: 'destroy', force: options.forceUnlock, work: async () => {
     if (ctx.global.yes) return finish(op, { plan, results: await runSteps(op, { plan, mode: 'destroy' }), startedAt, dryRun: false });
     // Data users added and run records cannot be rebuilt by `up`: deleting them takes the typed name.
     const name = session.names.name;

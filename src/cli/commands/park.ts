@@ -3,20 +3,21 @@ import { currentHourlyCost, PARK_STEPS } from '../../ops/park.js';
 import { withLock } from '../../ops/with-lock.js';
 import { hourlyCostLines, PARK_KEEPS } from '../../output/hourly-cost-report.js';
 import type { CommandContext } from '../context.js';
+import type { ParkOptions } from '../options.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { confirm, requireYesOrTerminal } from '../prompt.js';
 import { opContext } from '../op-context.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from '../../ops/reconcile-run.js';
 
 /** `park`: delete what bills by the hour while idle, keep the rest, mark the pipeline parked (runs.md). */
-export async function park(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+export async function park(ctx: CommandContext, options: ParkOptions): Promise<number> {
   const startedAt = Date.now();
-  const dryRun = Boolean(raw.dryRun);
-  pipelineConfig(raw);
+  const { dryRun } = options;
+  pipelineConfig(options);
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'park');
   const op = opContext(ctx);
   const session = await op.openSession();
-  const config = await configFor(raw, session, (message) => ctx.output.info(message));
+  const config = await configFor(options, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: PARK_STEPS, session, config };
 
   const showSaving = async () => {
@@ -33,7 +34,7 @@ export async function park(ctx: CommandContext, raw: Record<string, unknown>): P
     return finish(op, { plan, results, startedAt, dryRun: true });
   }
 
-  return withLock(op, { command: 'park', force: Boolean(raw.forceUnlock), work: async () => {
+  return withLock(op, { command: 'park', force: options.forceUnlock, work: async () => {
     if (ctx.global.yes) {
       await showSaving();
       return finish(op, { plan, results: await runSteps(op, { plan, mode: 'destroy' }), startedAt, dryRun: false });

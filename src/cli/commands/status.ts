@@ -4,16 +4,17 @@ import { currentHourlyCost } from '../../ops/park.js';
 import { renderStatusFooter, renderStatusTable, statusDocument, type StatusExtras } from '../../output/status-report.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
+import type { StatusOptions } from '../options.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { opContext } from '../op-context.js';
 
 const NOT_CONVERGED = new Set(['missing', 'drift']);
 
-export async function status(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
-  pipelineConfig(raw);
+export async function status(ctx: CommandContext, options: StatusOptions): Promise<number> {
+  pipelineConfig(options);
   const op = opContext(ctx);
   const session = await op.openSession();
-  const config = await configFor(raw, session, (message) => ctx.output.info(message));
+  const config = await configFor(options, session, (message) => ctx.output.info(message));
   const [rows, cost] = await Promise.all([
     inspect(
       selectSteps(undefined),

@@ -3,6 +3,7 @@ import { assertFolder } from '../../engine/airflow-folder.js';
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
+import type { UpOptions } from '../options.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
 import { requireYesOrTerminal } from '../prompt.js';
 import { opContext } from '../op-context.js';
@@ -12,25 +13,25 @@ import { resumeCostLines, resumeIfParked } from '../../ops/resume.js';
 import { stepList } from '../validate.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from '../../ops/reconcile-run.js';
 
-export async function up(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+export async function up(ctx: CommandContext, options: UpOptions): Promise<number> {
   const startedAt = Date.now();
-  const dryRun = Boolean(raw.dryRun);
-  const shaped = pipelineConfig(raw);
+  const { dryRun } = options;
+  const shaped = pipelineConfig(options);
   // A --dir that is not a folder is a usage error before any AWS call, not a failed step after others ran.
-  if (raw.dir !== undefined) await assertFolder(shaped.airflowDir);
-  const only: StepName[] | undefined = raw.only === undefined ? undefined : stepList(String(raw.only));
+  if (options.dir !== undefined) await assertFolder(shaped.airflowDir);
+  const only: StepName[] | undefined = options.only === undefined ? undefined : stepList(options.only);
   if (!dryRun) requireYesOrTerminal(ctx.global.yes, 'up');
 
   const op = opContext(ctx);
   const session = await op.openSession();
-  const config = await configFor(raw, session, (message) => ctx.output.info(message));
+  const config = await configFor(options, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: selectSteps(only), session, config };
 
   for (const line of resumeCostLines(config, session)) ctx.output.info(line);
   // A dry run makes no write, so it takes no lock either.
   if (dryRun) return finish(op, { plan, results: await runSteps(op, { plan, mode: 'plan' }), startedAt, dryRun: true });
 
-  return withLock(op, { command: 'up', force: Boolean(raw.forceUnlock), work: async () => {
+  return withLock(op, { command: 'up', force: options.forceUnlock, work: async () => {
     // --yes: plan and apply each step in one pass. Otherwise apply exactly what was confirmed.
     let results;
     if (ctx.global.yes) results = await runSteps(op, { plan, mode: 'apply' });
