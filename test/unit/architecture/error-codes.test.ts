@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, EXIT, isErrorCode } from '../../../src/errors.js';
+import { ERROR_CODES, isErrorCode } from '../../../src/error-codes.js';
+import { EXIT } from '../../../src/errors.js';
 import { ERROR_LIST_END, ERROR_LIST_START, errorCodesTable, thrownCodes, thrownCodesUnder } from '../../support/error-codes.js';
 
 const SRC = fileURLToPath(new URL('../../../src', import.meta.url));
