@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_AIRFLOW_VERSION } from '../aws/mwaa-catalog.js';
+import { DEFAULT_AIRFLOW_VERSION } from '../engine/mwaa-catalog.js';
 import { EXIT, ToolError, errorMessage } from '../errors.js';
 import { createOutput, type Output } from '../output/output.js';
 import { colorEnabled } from '../output/style.js';
