@@ -125,7 +125,7 @@ export async function followRun(open: OpenDag, runId: string, deps: RunDeps): Pr
   return finish(open, runId, runState, tasks, deps);
 }
 
-/** `skipped`: check_new_data succeeded and short-circuited every later task (contracts C). */
+/** `skipped`: check_new_data succeeded and short-circuited every later task (docs/runs.md, "What the DAG does with new data"). */
 export function isSkipped(tasks: readonly TaskStateRow[]): boolean {
   const check = tasks.find((t) => t.taskId === 'check_new_data');
   const later = tasks.filter((t) => !BEFORE_DECISION.has(t.taskId));

@@ -9,7 +9,7 @@ import { confirm, requireYesOrTerminal } from '../prompt.js';
 import { opContext } from '../op-context.js';
 import { confirmPlan, finish, runSteps, type RunPlan } from '../../ops/reconcile-run.js';
 
-/** `park`: delete what bills by the hour while idle, keep the rest, mark the pipeline parked (runs.md). */
+/** `park`: delete what bills by the hour while idle, keep the rest, mark the pipeline parked (docs/runs.md). */
 export async function park(ctx: CommandContext, options: ParkOptions): Promise<number> {
   const startedAt = Date.now();
   const { dryRun } = options;
