@@ -7,31 +7,32 @@ import { STEP_NAMES } from '../engine/types.js';
 import { VERSION } from '../version.js';
 import type { CommandContext, CommandHandler } from './context.js';
 import { onInterrupt } from './interrupt.js';
-import { PARSE, type CommandName, type CommanderValues } from './options.js';
+import type { CommandName, CommanderValues, OptionsByCommand } from './options.js';
 import type { GlobalOptions } from './session.js';
 
-/** One command, ready to run: its options parsed once into their type, its module loaded, run. */
+/** One command, ready to run: its options parsed once into their type, then its handler called. */
 type Runner = (ctx: CommandContext, values: CommanderValues, args: readonly string[]) => Promise<number>;
 
-function command<O>(parse: (values: CommanderValues, args: readonly string[]) => O, load: () => Promise<CommandHandler<O>>): Runner {
+/** Command `name`: its option parser (cli/options.ts) and its handler load when it runs. */
+function command<N extends CommandName>(name: N, load: () => Promise<CommandHandler<OptionsByCommand[N]>>): Runner {
   return async (ctx, values, args) => {
-    const options = parse(values, args);
-    return (await load())(ctx, options);
+    const { parseOptions } = await import('./options.js');
+    return (await load())(ctx, parseOptions(name, values, args));
   };
 }
 
 /** Command modules load only when their command runs, so `--help` never loads the AWS SDK. */
 const COMMANDS: Readonly<Record<CommandName, Runner>> = {
-  up: command(PARSE.up, async () => (await import('./commands/up.js')).up),
-  status: command(PARSE.status, async () => (await import('./commands/status.js')).status),
-  destroy: command(PARSE.destroy, async () => (await import('./commands/destroy.js')).destroy),
-  park: command(PARSE.park, async () => (await import('./commands/park.js')).park),
-  'push-dags': command(PARSE['push-dags'], async () => (await import('./commands/push-dags.js')).pushDags),
-  'add-data': command(PARSE['add-data'], async () => (await import('./commands/add-data.js')).addData),
-  run: command(PARSE.run, async () => (await import('./commands/run.js')).run),
-  runs: command(PARSE.runs, async () => (await import('./commands/runs.js')).runs),
-  predict: command(PARSE.predict, async () => (await import('./commands/predict.js')).predict),
-  local: command(PARSE.local, async () => (await import('./commands/local.js')).local),
+  up: command('up', async () => (await import('./commands/up.js')).up),
+  status: command('status', async () => (await import('./commands/status.js')).status),
+  destroy: command('destroy', async () => (await import('./commands/destroy.js')).destroy),
+  park: command('park', async () => (await import('./commands/park.js')).park),
+  'push-dags': command('push-dags', async () => (await import('./commands/push-dags.js')).pushDags),
+  'add-data': command('add-data', async () => (await import('./commands/add-data.js')).addData),
+  run: command('run', async () => (await import('./commands/run.js')).run),
+  runs: command('runs', async () => (await import('./commands/runs.js')).runs),
+  predict: command('predict', async () => (await import('./commands/predict.js')).predict),
+  local: command('local', async () => (await import('./commands/local.js')).local),
 };
 
 function shapingOptions(command: Command): Command {

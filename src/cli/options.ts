@@ -1,7 +1,8 @@
 /**
  * Each command's options, typed, and the one place they are read from what commander parsed.
- * This module is loaded on every start (`--help` too), so it imports nothing: the values are
- * reshaped here and validated by the command (a usage error, exit 2, before any AWS call).
+ * main.ts loads this module only when a command runs (never for `--help`); it imports nothing:
+ * the values are reshaped here and validated by the command (a usage error, exit 2, before any
+ * AWS call).
  */
 
 /** What commander hands over for one command (its options with the program's); read only here. */
@@ -78,8 +79,24 @@ function shaping(v: CommanderValues): ShapingOptions {
   };
 }
 
+/** The typed options of each command. */
+export interface OptionsByCommand {
+  up: UpOptions;
+  status: StatusOptions;
+  destroy: DestroyOptions;
+  park: ParkOptions;
+  'push-dags': PushDagsOptions;
+  'add-data': AddDataOptions;
+  run: RunOptions;
+  runs: RunsOptions;
+  predict: PredictOptions;
+  local: LocalOptions;
+}
+
+export type CommandName = keyof OptionsByCommand;
+
 /** Each command's parser: commander's values and positional arguments in, the typed options out. */
-export const PARSE = {
+export const PARSE: { readonly [N in CommandName]: (values: CommanderValues, args: readonly string[]) => OptionsByCommand[N] } = {
   up: (v: CommanderValues): UpOptions => ({ ...shaping(v), dryRun: flag(v, 'dryRun'), ...(has(v, 'only') ? { only: text(v, 'only') } : {}), forceUnlock: flag(v, 'forceUnlock') }),
   status: (v: CommanderValues): StatusOptions => shaping(v),
   destroy: (v: CommanderValues): DestroyOptions => ({ ...shaping(v), forceUnlock: flag(v, 'forceUnlock') }),
@@ -100,6 +117,9 @@ export const PARSE = {
     rows: (v.row as string[] | undefined) ?? [],
   }),
   local: (v: CommanderValues): LocalOptions => ({ port: String(v.port) }),
-} as const;
+};
 
-export type CommandName = keyof typeof PARSE;
+/** The typed options of command `name`, from commander's values and positional arguments. */
+export function parseOptions<N extends CommandName>(name: N, values: CommanderValues, args: readonly string[]): OptionsByCommand[N] {
+  return PARSE[name](values, args);
+}
