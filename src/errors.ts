@@ -1,13 +1,27 @@
-/** Exit codes of the contract. */
+import type { ErrorCode } from './error-codes.js';
+
+/** Exit codes of the contract (each code's in ERROR_CODES, error-codes.ts). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notConverged: 3, interrupted: 130 } as const;
 
+export type { ErrorCode } from './error-codes.js';
+
+
+/** A code that is not the tool's own: the AWS exception name a failed call reported, passed on. */
+export type ForeignCode = string & { readonly foreign: true };
+
+/** Passes on the code of an error the tool reports but did not make (an AWS exception name, or a code already reported). */
+export function foreignCode(code: string): ForeignCode {
+  return code as ForeignCode;
+}
+
 /**
- * An error the user can act on: `code` is a stable machine-readable name (JSON output),
- * `message` says what happened and why, `exitCode` follows the contract.
+ * An error the user can act on: `code` is a stable machine-readable name (JSON output) from
+ * ERROR_CODES (error-codes.ts; only its type is imported here, so that the table loads only
+ * where it is read), `message` says what happened and why, `exitCode` follows the contract.
  */
 export class ToolError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode | ForeignCode,
     message: string,
     readonly exitCode: number = EXIT.failed,
   ) {
@@ -17,7 +31,7 @@ export class ToolError extends Error {
 }
 
 export class UsageError extends ToolError {
-  constructor(message: string, code = 'UsageError') {
+  constructor(message: string, code: ErrorCode = 'UsageError') {
     super(code, message, EXIT.usage);
   }
 }

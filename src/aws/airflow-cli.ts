@@ -1,6 +1,6 @@
 import { CreateCliTokenCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
 import type { AirflowCliTiming } from '../engine/timing.js';
-import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
+import { InterruptedError, ToolError, errorMessage, errorName, type ErrorCode } from '../errors.js';
 import { getEnvironment } from './mwaa-environment.js';
 import { sleep } from './retry.js';
 
@@ -162,7 +162,7 @@ export async function usableEnvironment(mwaa: MWAAClient, name: string): Promise
   return environment!;
 }
 
-export function environmentProblem(name: string, environment: Environment | undefined): { code: string; message: string } | undefined {
+export function environmentProblem(name: string, environment: Environment | undefined): { code: ErrorCode; message: string } | undefined {
   if (!environment) {
     return { code: 'NoEnvironment', message: `the Airflow environment ${name} does not exist: run \`abalone-pipeline up\` first` };
   }

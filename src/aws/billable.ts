@@ -5,7 +5,7 @@ import type { Names } from '../engine/names.js';
 import { ToolError, errorMessage, errorName } from '../errors.js';
 import type { Clients } from './clients.js';
 import { isNotFound } from './errors.js';
-import { ENVIRONMENT_CLASSES, type EnvironmentClass } from './mwaa-catalog.js';
+import { ENVIRONMENT_CLASSES, type EnvironmentClass } from '../engine/mwaa-catalog.js';
 import { getEnvironment } from './mwaa-environment.js';
 
 /** NAT gateways bill from `pending` until they are `deleted` (https://aws.amazon.com/vpc/pricing/). */

@@ -58,6 +58,12 @@ export interface Clients {
   endpoint(service: ServiceName): string | undefined;
 }
 
+/** The engine's SessionClients are these clients (engine/clients.ts): the engine imports no aws module. */
+declare module '../engine/clients.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface SessionClients extends Clients {}
+}
+
 /** The endpoint a service's calls go to, the way the SDK resolves it, with --endpoint-url first. */
 export function endpointOverride(service: ServiceName, options: AwsOptions): string | undefined {
   const env = options.env ?? process.env;

@@ -4,7 +4,7 @@ import { runsPrefix, type Names } from '../engine/names.js';
 
 /**
  * A run record, written by the DAG's `record_run` task for a run that reached a decision
- * (shared/spec/runs.md; contracts C): `s3://<bucket>/<name>_data/runs/<run id>.json`.
+ * (docs/runs.md): `s3://<bucket>/<name>_data/runs/<run id>.json`.
  */
 export interface RunRecord {
   readonly runId: string;

@@ -8,4 +8,5 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
-export type CommandHandler<O> = (ctx: CommandContext, options: O, args: string[]) => Promise<number>;
+/** A command: its typed options (cli/options.ts) in, the exit code out. */
+export type CommandHandler<O> = (ctx: CommandContext, options: O) => Promise<number>;

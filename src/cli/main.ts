@@ -1,28 +1,38 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DAG_AIRFLOW_VERSIONS, DEFAULT_AIRFLOW_VERSION } from '../aws/mwaa-catalog.js';
+import { DAG_AIRFLOW_VERSIONS, DEFAULT_AIRFLOW_VERSION } from '../engine/mwaa-catalog.js';
 import { EXIT, ToolError, errorMessage } from '../errors.js';
 import { createOutput, type Output } from '../output/output.js';
 import { colorEnabled } from '../output/style.js';
 import { STEP_NAMES } from '../engine/types.js';
 import { VERSION } from '../version.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, CommandHandler } from './context.js';
 import { onInterrupt } from './interrupt.js';
+import type { CommandName, CommanderValues, OptionsByCommand } from './options.js';
 import type { GlobalOptions } from './session.js';
 
-type Loader = () => Promise<(ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>>;
+/** One command, ready to run: its options parsed once into their type, then its handler called. */
+type Runner = (ctx: CommandContext, values: CommanderValues, args: readonly string[]) => Promise<number>;
+
+/** Command `name`: its option parser (cli/options.ts) and its handler load when it runs. */
+function command<N extends CommandName>(name: N, load: () => Promise<CommandHandler<OptionsByCommand[N]>>): Runner {
+  return async (ctx, values, args) => {
+    const { parseOptions } = await import('./options.js');
+    return (await load())(ctx, parseOptions(name, values, args));
+  };
+}
 
 /** Command modules load only when their command runs, so `--help` never loads the AWS SDK. */
-const COMMANDS: Record<string, Loader> = {
-  up: async () => (await import('./commands/up.js')).up as never,
-  status: async () => (await import('./commands/status.js')).status as never,
-  destroy: async () => (await import('./commands/destroy.js')).destroy as never,
-  park: async () => (await import('./commands/park.js')).park as never,
-  'push-dags': async () => (await import('./commands/push-dags.js')).pushDags as never,
-  'add-data': async () => (await import('./commands/add-data.js')).addData as never,
-  run: async () => (await import('./commands/run.js')).run as never,
-  runs: async () => (await import('./commands/runs.js')).runs as never,
-  predict: async () => (await import('./commands/predict.js')).predict as never,
-  local: async () => (await import('./commands/local.js')).local as never,
+const COMMANDS: Readonly<Record<CommandName, Runner>> = {
+  up: command('up', async () => (await import('./commands/up.js')).up),
+  status: command('status', async () => (await import('./commands/status.js')).status),
+  destroy: command('destroy', async () => (await import('./commands/destroy.js')).destroy),
+  park: command('park', async () => (await import('./commands/park.js')).park),
+  'push-dags': command('push-dags', async () => (await import('./commands/push-dags.js')).pushDags),
+  'add-data': command('add-data', async () => (await import('./commands/add-data.js')).addData),
+  run: command('run', async () => (await import('./commands/run.js')).run),
+  runs: command('runs', async () => (await import('./commands/runs.js')).runs),
+  predict: command('predict', async () => (await import('./commands/predict.js')).predict),
+  local: command('local', async () => (await import('./commands/local.js')).local),
 };
 
 function shapingOptions(command: Command): Command {
@@ -40,7 +50,7 @@ function shapingOptions(command: Command): Command {
     .option('--rmse-threshold <rings>', 'deploy a model only when its test RMSE is at most this', '3.1');
 }
 
-export function buildProgram(run: (name: string, options: Record<string, unknown>, args: string[]) => Promise<void>): Command {
+export function buildProgram(run: (name: CommandName, values: CommanderValues, args: string[]) => Promise<void>): Command {
   const program = new Command('abalone-pipeline')
     .description('Stand up, inspect, update and tear down the abalone ML pipeline (S3, Glue, SageMaker, Lambda, MWAA) on AWS.')
     .version(VERSION)
@@ -54,7 +64,7 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  const action = (name: string) =>
+  const action = (name: CommandName) =>
     async function (this: Command, ...params: unknown[]) {
       const args = params.slice(0, -2).flat() as string[];
       // Which options the user typed: shaping options not typed fall back to the stored settings.
@@ -141,7 +151,7 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
   return program;
 }
 
-function globalOptions(raw: Record<string, unknown>): GlobalOptions {
+function globalOptions(raw: CommanderValues): GlobalOptions {
   return {
     name: String(raw.name ?? 'abalone'),
     region: raw.region as string | undefined,
@@ -181,8 +191,7 @@ export async function main(argv: string[]): Promise<number> {
     output = outputFor(global.json, global.color);
     const interrupt = onInterrupt((m) => output.info(m));
     try {
-      const handler = await COMMANDS[name]!();
-      exitCode = await handler({ global, output, signal: interrupt.signal }, raw, args);
+      exitCode = await COMMANDS[name]({ global, output, signal: interrupt.signal }, raw, args);
     } finally {
       interrupt.dispose();
     }

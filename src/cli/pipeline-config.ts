@@ -5,17 +5,19 @@ import { SETTING_KEYS, parkedMarkOf, readSettings, type SettingKey } from '../en
 import type { Session } from './session.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
+import type { ShapingOptions } from './options.js';
 import * as v from './validate.js';
 
 /** The shaping options of up/status/destroy, validated into what the steps build. */
-export function pipelineConfig(raw: Record<string, unknown>): PipelineConfig {
-  const str = (key: string) => String(raw[key]);
+export function pipelineConfig(raw: ShapingOptions): PipelineConfig {
+  // String(): a stored setting merged in (withStoredSettings) may be any JSON value.
+  const str = (key: keyof ShapingOptions) => String(raw[key]);
   const envClass = v.envClass(str('envClass'));
   let minWorkers = v.workers('--min-workers')(str('minWorkers'));
   let maxWorkers = v.workers('--max-workers')(str('maxWorkers'));
   if (envClass === 'mw1.micro') {
     // mw1.micro runs exactly one worker: MWAA rejects any other count, after the network is built.
-    const typed = new Set((raw.explicitOptions as string[] | undefined) ?? []);
+    const typed = new Set(raw.explicitOptions ?? []);
     for (const [flag, key, value] of [['--min-workers', 'minWorkers', minWorkers], ['--max-workers', 'maxWorkers', maxWorkers]] as const) {
       if (value !== 1 && typed.has(key)) throw new UsageError(`--env-class mw1.micro runs exactly one worker: ${flag} must be 1, not ${value}`, 'InvalidOption');
     }
@@ -74,14 +76,15 @@ function shown(value: unknown): string {
  * version rejects (stored by another version, or edited by hand) is named with its stored value
  * and the value used instead, through `notice`, never dropped silently.
  */
-export function withStoredSettings(raw: Record<string, unknown>, stored: Record<string, unknown>, notice: (message: string) => void): PipelineConfig {
-  const explicit = new Set((raw.explicitOptions as string[] | undefined) ?? []);
-  let merged = { ...raw };
+export function withStoredSettings(raw: ShapingOptions, stored: Record<string, unknown>, notice: (message: string) => void): PipelineConfig {
+  const explicit = new Set(raw.explicitOptions ?? []);
+  let merged: ShapingOptions = { ...raw };
   const rejected: { keys: SettingKey[]; reason: string }[] = [];
   for (const group of SETTING_GROUPS) {
     const keys = group.filter((key) => !explicit.has(key) && stored[key] !== undefined);
     if (keys.length === 0) continue;
-    const candidate = { ...merged, ...Object.fromEntries(keys.map((key) => [key, asOption(stored[key])])) };
+    // A stored value is any JSON: in the option's form, it goes through the flags' validation.
+    const candidate = { ...merged, ...Object.fromEntries(keys.map((key) => [key, asOption(stored[key])])) } as ShapingOptions;
     try {
       pipelineConfig(candidate);
       merged = candidate;
@@ -99,7 +102,7 @@ export function withStoredSettings(raw: Record<string, unknown>, stored: Record<
 }
 
 /** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
-export async function configFor(raw: Record<string, unknown>, session: Session, notice: (message: string) => void): Promise<PipelineConfig> {
+export async function configFor(raw: ShapingOptions, session: Session, notice: (message: string) => void): Promise<PipelineConfig> {
   const stored = await readSettings(ssmParameterStore(await session.clients.ssm()), session.names);
   const parked = parkedMarkOf(stored);
   const config = withStoredSettings(raw, stored, notice);

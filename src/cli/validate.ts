@@ -1,4 +1,4 @@
-import { DAG_AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_ACCESS_MODES, WORKER_LIMITS, type EnvironmentClass } from '../aws/mwaa-catalog.js';
+import { DAG_AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_ACCESS_MODES, WORKER_LIMITS, type EnvironmentClass } from '../engine/mwaa-catalog.js';
 import { NAME_PATTERN, deriveNames } from '../engine/names.js';
 import { STEP_NAMES, type StepName } from '../engine/types.js';
 import type { EtlEngine, WebserverAccess } from '../engine/config.js';

@@ -1,5 +1,5 @@
 /**
- * The rules for new survey data (shared/spec/data.md), one row at a time. A row is the text of
+ * The rules for new survey data (docs/data.md), one row at a time. A row is the text of
  * one line without its line ending; the result is the normalised row or the reason it is invalid.
  */
 export const HEADER = ['sex', 'length', 'diameter', 'height', 'whole_weight', 'shucked_weight', 'viscera_weight', 'shell_weight', 'rings'];

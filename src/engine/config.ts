@@ -1,5 +1,4 @@
-import type { EnvironmentClass } from '../aws/mwaa-catalog.js';
-import type { ParkedMark } from './settings.js';
+import type { EnvironmentClass } from './mwaa-catalog.js';
 
 export type EtlEngine = 'pythonshell' | 'spark';
 export type WebserverAccess = 'PUBLIC_ONLY' | 'PRIVATE_ONLY';
@@ -27,4 +26,21 @@ export interface PipelineConfig {
   readonly artifactsDir: string;
   /** Set while the pipeline is parked (`park`): what `up` needs to resume it. */
   readonly parked?: ParkedMark;
+}
+
+/**
+ * What `park` records in the stored settings (key `parked`), so that `up` knows to resume and
+ * how: the endpoint it deleted, to be created again from its kept endpoint config.
+ */
+export interface ParkedMark {
+  /** When `park` first marked the pipeline (ISO 8601). */
+  readonly since: string;
+  readonly endpoint?: KeptEndpoint;
+}
+
+export interface KeptEndpoint {
+  /** The endpoint config the deleted endpoint served (kept by park, with its model). */
+  readonly config: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
 }

@@ -1,4 +1,4 @@
-import { ENVIRONMENT_CLASSES, type EnvironmentClass } from '../aws/mwaa-catalog.js';
+import { ENVIRONMENT_CLASSES, type EnvironmentClass } from './mwaa-catalog.js';
 import { ToolError } from '../errors.js';
 import type { PipelineConfig } from './config.js';
 import type { ChangeRecord } from './types.js';

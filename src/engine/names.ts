@@ -96,7 +96,7 @@ export function deriveNames(name: string, region: string, account: string, parti
   };
 }
 
-/** Where the DAG writes its run records, one `<run id>.json` each (shared/spec/runs.md; layout.py). */
+/** Where the DAG writes its run records, one `<run id>.json` each (docs/runs.md; layout.py). */
 export function runsPrefix(names: Names): string {
   return `${names.dataPrefix}runs/`;
 }

@@ -1,4 +1,4 @@
-import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
+import { InterruptedError, ToolError, errorMessage, errorName, foreignCode } from '../errors.js';
 import { runGraph } from './scheduler.js';
 import { record } from './types.js';
 import { runMemo, type Change, type ChangeRecord, type StillDeleting, type ProgressEvent, type ResourceState, type Step, type StepContext, type StepName } from './types.js';
@@ -57,7 +57,7 @@ export interface ReconcileOptions {
 export class PlanMovedError extends ToolError {
   constructor(change: ChangeRecord, cause: ErrorInfo, rest: number) {
     super(
-      cause.code,
+      foreignCode(cause.code),
       `${change.action} ${change.resource} (as confirmed) failed: ${cause.message.replace(/\.$/, '')}. ` +
         `The state may have moved since the plan: ${rest > 0 ? `the ${rest} later change${rest === 1 ? '' : 's'} of this step ${rest === 1 ? 'was' : 'were'} not applied; ` : ''}` +
         'run the command again to see a fresh plan',
@@ -173,7 +173,7 @@ async function run(steps: readonly Step[], base: BaseContext, options: Reconcile
 function confirmedChanges(confirmed: ConfirmedPlan, step: StepName): readonly Change[] {
   const entry = confirmed.steps.get(step);
   if (!entry) throw new ToolError('NotPlanned', 'not applied: it was not in the confirmed plan');
-  if ('error' in entry) throw new ToolError(entry.error.code, `not applied: its plan failed: ${entry.error.message}`);
+  if ('error' in entry) throw new ToolError(foreignCode(entry.error.code), `not applied: its plan failed: ${entry.error.message}`);
   return entry.changes;
 }
 

@@ -1,4 +1,6 @@
-import type { PipelineConfig } from './config.js';
+import type { KeptEndpoint, ParkedMark, PipelineConfig } from './config.js';
+
+export type { KeptEndpoint, ParkedMark } from './config.js';
 import type { Names } from './names.js';
 import type { ParameterStore } from './parameter-store.js';
 
@@ -32,23 +34,6 @@ export function settingsValue(config: PipelineConfig): string {
   const entries: Array<[string, unknown]> = SETTING_KEYS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]);
   if (config.parked) entries.push([PARKED_KEY, config.parked]);
   return JSON.stringify(Object.fromEntries(entries));
-}
-
-/**
- * What `park` records in the stored settings (key `parked`), so that `up` knows to resume and
- * how: the endpoint it deleted, to be created again from its kept endpoint config.
- */
-export interface ParkedMark {
-  /** When `park` first marked the pipeline (ISO 8601). */
-  readonly since: string;
-  readonly endpoint?: KeptEndpoint;
-}
-
-export interface KeptEndpoint {
-  /** The endpoint config the deleted endpoint served (kept by park, with its model). */
-  readonly config: string;
-  readonly instanceType: string;
-  readonly instanceCount: number;
 }
 
 const PARKED_KEY = 'parked';

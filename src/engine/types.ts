@@ -1,4 +1,4 @@
-import type { Clients } from '../aws/clients.js';
+import type { SessionClients } from './clients.js';
 import type { PipelineConfig } from './config.js';
 import type { Names } from './names.js';
 import type { TimingProfile } from './timing.js';
@@ -83,7 +83,7 @@ export function runMemo(): RunMemo {
 export interface StepContext {
   readonly names: Names;
   readonly config: PipelineConfig;
-  readonly clients: Clients;
+  readonly clients: SessionClients;
   /** Every delay and wait bound, chosen once for the session (AWS or the local endpoint). */
   readonly timing: TimingProfile;
   readonly signal: AbortSignal;

@@ -40,7 +40,7 @@ async function existingByHash(s3: Parameters<typeof listKeys>[0], names: Names):
   return byHash;
 }
 
-async function assertReadable(files: string[]): Promise<void> {
+async function assertReadable(files: readonly string[]): Promise<void> {
   for (const file of files) {
     try {
       await access(file, constants.R_OK);
@@ -56,7 +56,15 @@ async function assertReadable(files: string[]): Promise<void> {
  * already uploaded, by content, is reported as a duplicate and not uploaded again). Stops
  * uploading when interrupted; what was uploaded by then is in the outcome.
  */
-export async function addData(ctx: OpContext, files: string[], options: { startRun: boolean } = { startRun: true }): Promise<AddDataOutcome> {
+export interface AddDataRequest {
+  readonly files: readonly string[];
+  /** Start a pipeline run after an upload (false with --no-run). */
+  readonly startRun: boolean;
+}
+
+export async function addData(ctx: OpContext, request: AddDataRequest): Promise<AddDataOutcome> {
+  const { files } = request;
+  const options = request;
   await assertReadable(files);
   const session = await ctx.openSession();
   const { names } = session;
@@ -95,9 +103,8 @@ export async function addData(ctx: OpContext, files: string[], options: { startR
     // New data retrains: a run starts (as `run --no-follow`) unless nothing new was uploaded.
     const uploaded = accepted.filter((a) => !a.duplicate).length;
     try {
-      const timing = session.timing.run;
       const onEvent = (e: { kind: string; message?: string }) => e.kind === 'notice' && e.message && ctx.output.info(e.message);
-      const triggered = await triggerRunAfterUpload({ clients: session.clients, names, timing, signal: ctx.signal, onEvent }, uploaded);
+      const triggered = await triggerRunAfterUpload(ctx, { uploaded, onEvent });
       return { names, accepted, rejected, triggered };
     } catch (error) {
       if (ctx.signal.aborted) throw error;

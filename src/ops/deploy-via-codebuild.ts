@@ -7,7 +7,7 @@ import type { Session } from '../engine/session.js';
 import { InterruptedError, ToolError } from '../errors.js';
 import type { LocalFile } from '../files/local-files.js';
 import { buildZip } from '../files/zip.js';
-import type { Output } from '../output/output.js';
+import type { OpContext } from './context.js';
 
 /** The deploy build that made the changes, as push-dags reports it. */
 export interface DeployBuild {
@@ -15,9 +15,9 @@ export interface DeployBuild {
   readonly status: string;
 }
 
-export interface DeployContext {
-  readonly output: Output;
-  readonly signal: AbortSignal;
+export interface DeployRequest {
+  /** The Airflow folder's files, bundled as one zip. */
+  readonly files: readonly LocalFile[];
 }
 
 /**
@@ -25,7 +25,9 @@ export interface DeployContext {
  * whose buildspec syncs it to airflow/ (for teams whose laptops may not write the bucket).
  * Streams the build's phases as they finish; fails with the failing phase's message.
  */
-export async function deployViaCodebuild(ctx: DeployContext, session: Session, files: readonly LocalFile[]): Promise<DeployBuild> {
+export async function deployViaCodebuild(ctx: OpContext, request: DeployRequest): Promise<DeployBuild> {
+  const { files } = request;
+  const session = await ctx.openSession();
   const { names } = session;
   const entries = await Promise.all(files.map(async (f) => ({ name: f.relative, data: await readFile(f.path) })));
   const s3 = await session.clients.s3();
@@ -49,7 +51,7 @@ type CodeBuildClient = Awaited<ReturnType<Clients['codebuild']>>;
 
 const FINAL_STATUSES = new Set(['SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
 
-async function followBuild(ctx: DeployContext, codebuild: CodeBuildClient, id: string, poll: Session['timing']['codebuildBuild']): Promise<BuildProgress> {
+async function followBuild(ctx: OpContext, codebuild: CodeBuildClient, id: string, poll: Session['timing']['codebuildBuild']): Promise<BuildProgress> {
   const reported = new Set<string>();
   for (let delayMs = poll.initialDelayMs; ; delayMs = Math.min(delayMs * 2, poll.maxDelayMs)) {
     const build = await getBuild(codebuild, id);

@@ -3,13 +3,13 @@ import { ssmParameterStore } from '../aws/ssm-store.js';
 import { hourlyCost, type HourlyCost } from '../engine/cost.js';
 import { regionalArn } from '../engine/names.js';
 import type { StepResult } from '../engine/reconcile.js';
-import type { Session } from '../engine/session.js';
 import { parkedMarkOf, settingsParameter, withParkedMark, type KeptEndpoint, type ParkedMark } from '../engine/settings.js';
 import { change, type Change, type Step, type StepContext, type StepName } from '../engine/types.js';
 import { ToolError } from '../errors.js';
 import { ensureMwaa } from '../steps/ensure-mwaa.js';
 import { planParkNetwork } from '../steps/ensure-vpc.js';
 import { keptEndpoint, planParkEndpoint } from '../steps/model-endpoint.js';
+import type { OpContext } from './context.js';
 
 /**
  * `park`: deletes what bills by the hour while the pipeline idles (the Airflow environment, the
@@ -72,7 +72,8 @@ function parseSettings(text: string): Record<string, unknown> {
 }
 
 /** The hourly cost of what bills now (what `park` saves; `status`'s footer). */
-export async function currentHourlyCost(session: Session): Promise<HourlyCost> {
+export async function currentHourlyCost(ctx: OpContext): Promise<HourlyCost> {
+  const session = await ctx.openSession();
   return hourlyCost(await readBillable(session.clients, session.names));
 }
 
@@ -83,7 +84,8 @@ export function resumeComplete(results: readonly StepResult[], wait: boolean): b
 }
 
 /** Removes the parked mark from the stored settings (after a complete resume). */
-export async function clearParkedMark(session: Session): Promise<void> {
+export async function clearParkedMark(ctx: OpContext): Promise<void> {
+  const session = await ctx.openSession();
   const store = ssmParameterStore(await session.clients.ssm());
   const parameter = settingsParameter(session.names);
   const text = await store.get(parameter);

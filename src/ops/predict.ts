@@ -3,9 +3,9 @@ import type { Clients } from '../aws/clients.js';
 import { endpointStatus, invokeEndpointCsv } from '../aws/sagemaker-endpoint.js';
 import { encodeFeatures } from '../data/features.js';
 import { isFeatureHeader, parseFeatureRow } from '../data/survey-rows.js';
-import type { Names } from '../engine/names.js';
 import type { Prediction, RejectedSource } from '../engine/run-types.js';
 import { ToolError, UsageError, errorName } from '../errors.js';
+import type { OpContext } from './context.js';
 
 export interface FeatureRow {
   readonly sex: string;
@@ -60,7 +60,9 @@ export async function readPredictRows(file: string | undefined, rowArgs: readonl
 }
 
 /** Sends the rows, encoded as the ETL encodes features, to `<name>-endpoint`; one prediction per row. */
-export async function predict(deps: { clients: Clients; names: Names }, rows: readonly FeatureRow[]): Promise<Prediction[]> {
+export async function predict(ctx: OpContext, request: { readonly rows: readonly FeatureRow[] }): Promise<Prediction[]> {
+  const { rows } = request;
+  const deps = await ctx.openSession();
   const endpoint = deps.names.endpoint;
   await assertInService(deps.clients, endpoint);
   const predictions: Prediction[] = [];

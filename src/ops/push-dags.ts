@@ -52,21 +52,21 @@ export async function pushDags(ctx: OpContext, request: PushDagsRequest): Promis
   const result: PushResult = { uploaded: uploads, deleted: deletes, unchanged: plan.unchanged, environmentUpdated: false };
 
   if (!dryRun && request.viaCodebuild) {
-    await withLock(ctx, session, 'push-dags', request.forceUnlock, async () => {
+    await withLock(ctx, { command: 'push-dags', force: request.forceUnlock, work: async () => {
       // Loaded only when used: a push pays for the CodeBuild and MWAA clients only when it needs them.
       const { deployViaCodebuild } = await import('./deploy-via-codebuild.js');
       const { getEnvironment } = await import('../aws/mwaa-environment.js');
-      result.build = { ...(await deployViaCodebuild(ctx, session, files)) };
+      result.build = { ...(await deployViaCodebuild(ctx, { files })) };
       // The buildspec points the environment at a changed requirements.txt when the environment exists.
       const requirementsChanged = uploads.includes(`${names.airflowPrefix}requirements.txt`);
       result.environmentUpdated = requirementsChanged && (await getEnvironment(await session.clients.mwaa(), names.environment)) !== undefined;
-    });
+    } });
   } else if (!dryRun) {
-    await withLock(ctx, session, 'push-dags', request.forceUnlock, async () => {
+    await withLock(ctx, { command: 'push-dags', force: request.forceUnlock, work: async () => {
       const versions = await uploadFiles(s3, names.bucket, names.airflowPrefix, plan.uploads);
       if (deletes.length > 0) await deleteKeys(s3, names.bucket, deletes);
       result.environmentUpdated = await pointEnvironmentAtNewVersions(ctx, session, versions, request.wait);
-    });
+    } });
   }
   return { bucket: names.bucket, result };
 }

@@ -7,6 +7,7 @@ import type { Names } from '../engine/names.js';
 import type { RunEvent, RunOutcome, RunResult, TaskStateRow } from '../engine/run-types.js';
 import { describeWait, waitTimeoutMs, type RunTiming } from '../engine/timing.js';
 import { InterruptedError, ToolError } from '../errors.js';
+import type { OpContext } from './context.js';
 import { PipelineDag, pipelineImportErrors } from './pipeline-dag.js';
 
 export type { Decision, RunEvent, RunOutcome, RunResult, TaskLog } from '../engine/run-types.js';
@@ -124,7 +125,7 @@ export async function followRun(open: OpenDag, runId: string, deps: RunDeps): Pr
   return finish(open, runId, runState, tasks, deps);
 }
 
-/** `skipped`: check_new_data succeeded and short-circuited every later task (contracts C). */
+/** `skipped`: check_new_data succeeded and short-circuited every later task (docs/runs.md, "What the DAG does with new data"). */
 export function isSkipped(tasks: readonly TaskStateRow[]): boolean {
   const check = tasks.find((t) => t.taskId === 'check_new_data');
   const later = tasks.filter((t) => !BEFORE_DECISION.has(t.taskId));
@@ -183,8 +184,29 @@ export function taskLogWhere(environment: MwaaEnvironment, deps: Pick<RunDeps, '
   return `CloudWatch Logs group ${group}, stream ${stream}attempt=<n>.log (n: its last attempt)`;
 }
 
-/** `run`: start a run and (unless followOff) follow it to its end. */
-export async function runPipeline(deps: RunDeps, options: { force: boolean; follow: boolean }): Promise<RunOutcome> {
+export interface RunRequest {
+  /** Retrain even when no data is new (run conf `{"force": true}`). */
+  readonly force: boolean;
+  /** Follow the run to its end; false returns once it is started. */
+  readonly follow: boolean;
+  /** Each task state change, notice and start, as it happens (the command renders them). */
+  readonly onEvent: (event: RunEvent) => void;
+  /** Where ABALONE_WAIT_TIMEOUT is read (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** `run`: start a run and (unless follow is false) follow it to its end. */
+export async function runPipeline(ctx: OpContext, request: RunRequest): Promise<RunOutcome> {
+  const session = await ctx.openSession();
+  const deps: RunDeps = {
+    clients: session.clients,
+    names: session.names,
+    timing: session.timing.run,
+    signal: ctx.signal,
+    onEvent: request.onEvent,
+    ...(request.env ? { env: request.env } : {}),
+  };
+  const options = request;
   const open = await openPipelineDag(deps.clients, deps.names, deps.timing, deps.signal);
   const started = await startRun(open.dag, { force: options.force, timing: deps.timing, signal: deps.signal, onEvent: deps.onEvent });
   if (!options.follow) return { runId: started.runId, state: started.state, tasks: [], result: null, failed: [] };

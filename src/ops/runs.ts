@@ -2,6 +2,7 @@ import { environmentProblem } from '../aws/airflow-cli.js';
 import type { Clients } from '../aws/clients.js';
 import { getEnvironment } from '../aws/mwaa-environment.js';
 import type { Names } from '../engine/names.js';
+import type { OpContext } from './context.js';
 import type { DagRunRow } from './pipeline-dag.js';
 import { openPipelineDag } from './run.js';
 import { newestRunRecords, type RunRecord } from '../aws/run-records.js';
@@ -39,7 +40,10 @@ function fromAirflow(run: DagRunRow): RunSummary {
 }
 
 /** The newest `limit` runs: the records in the bucket, joined with Airflow's list while the environment exists. */
-export async function listRuns(deps: { clients: Clients; names: Names; timing: RunTiming; signal: AbortSignal }, limit: number): Promise<RunsResult> {
+export async function listRuns(ctx: OpContext, request: { readonly limit: number }): Promise<RunsResult> {
+  const { limit } = request;
+  const session = await ctx.openSession();
+  const deps = { clients: session.clients, names: session.names, timing: session.timing.run, signal: ctx.signal };
   const [records, airflow] = await Promise.all([newestRunRecords(await deps.clients.s3(), deps.names, limit), airflowRuns(deps)]);
   const byId = new Map((airflow.runs ?? []).map((r) => [r.runId, r]));
   const merged = new Map<string, RunSummary>();

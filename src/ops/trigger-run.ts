@@ -1,8 +1,7 @@
 import { environmentProblem } from '../aws/airflow-cli.js';
-import type { Clients } from '../aws/clients.js';
 import { getEnvironment } from '../aws/mwaa-environment.js';
-import type { Names } from '../engine/names.js';
-import { openPipelineDag, startRun, type RunEvent, type RunTiming } from './run.js';
+import type { OpContext } from './context.js';
+import { openPipelineDag, startRun, type RunEvent } from './run.js';
 
 export interface TriggeredRun {
   /** The run started, or null when none was (with the reason in `skipped`). */
@@ -15,11 +14,10 @@ export interface TriggeredRun {
  * file was uploaded and the environment is AVAILABLE. A rejected file, a file already uploaded
  * (same content), or an environment that is missing, changing or private starts nothing.
  */
-export async function triggerRunAfterUpload(
-  deps: { clients: Clients; names: Names; timing: RunTiming; signal: AbortSignal; onEvent: (e: RunEvent) => void },
-  uploaded: number,
-): Promise<TriggeredRun> {
-  if (uploaded === 0) return { run: null, skipped: 'nothing new was uploaded' };
+export async function triggerRunAfterUpload(ctx: OpContext, request: { readonly uploaded: number; readonly onEvent: (e: RunEvent) => void }): Promise<TriggeredRun> {
+  if (request.uploaded === 0) return { run: null, skipped: 'nothing new was uploaded' };
+  const session = await ctx.openSession();
+  const deps = { clients: session.clients, names: session.names, timing: session.timing.run, signal: ctx.signal, onEvent: request.onEvent };
   const environment = await getEnvironment(await deps.clients.mwaa(), deps.names.environment);
   const problem = environmentProblem(deps.names.environment, environment);
   if (problem) return { run: null, skipped: problem.message.replace(/: (wait for it|run `abalone-pipeline up` first).*$/, '') };

@@ -1,6 +1,6 @@
 import { countObjects } from '../aws/s3-objects.js';
-import type { Session } from '../engine/session.js';
 import { runsPrefix } from '../engine/names.js';
+import type { OpContext } from './context.js';
 
 /** Objects in the bucket that only users made: data they added, and the records of their runs. */
 export interface UserData {
@@ -12,7 +12,8 @@ export interface UserData {
  * What `destroy` (without --keep-data) would delete for good that `up` cannot put back: objects
  * under `<name>_data/new/` and run records under `<name>_data/runs/`. Undefined when there are none.
  */
-export async function findUserData(session: Session): Promise<UserData | undefined> {
+export async function findUserData(ctx: OpContext): Promise<UserData | undefined> {
+  const session = await ctx.openSession();
   const { names } = session;
   const s3 = await session.clients.s3();
   const kinds = [

@@ -1,7 +1,7 @@
 import type { SdkWaiter } from '../engine/timing.js';
 import { describeWait } from '../engine/timing.js';
 import type { StepContext } from '../engine/types.js';
-import { InterruptedError, ToolError, errorName } from '../errors.js';
+import { InterruptedError, ToolError, errorName, type ErrorCode } from '../errors.js';
 
 export interface SdkWaitRequest {
   readonly step: string;
@@ -12,7 +12,7 @@ export interface SdkWaitRequest {
   /** The waiter's bounds from the session's TimingProfile. */
   readonly waiter: SdkWaiter;
   /** The error code when the waiter's failure rule matched (the resource went to a failed state). */
-  readonly failureCode: string;
+  readonly failureCode: ErrorCode;
   /** The resource's state now, for the failure and timeout messages. */
   readonly describe: () => Promise<string>;
 }

@@ -4,7 +4,7 @@ import { parseJson, runCli } from '../support/cli.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 
 /**
- * `destroy --no-wait` (issue #11 item 3; shared/spec/cli.md): requests the environment's deletion
+ * `destroy --no-wait` (issue #11 item 3; docs/cli.md): requests the environment's deletion
  * without waiting, deletes what does not depend on it, says what is still being deleted, and a
  * second destroy finishes the job. The MWAA emulator keeps a deleted environment DELETING for
  * ABALONE_MWAA_DELETE_DELAY seconds, as MWAA does for about 20 minutes.

@@ -9,7 +9,7 @@ import { destroyClients, duplicates, inventoryClients, inventoryLines, takeInven
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 
 /**
- * `park` then `up` on the local endpoint (runs.md: park; issue #14): park deletes exactly what
+ * `park` then `up` on the local endpoint (docs/runs.md: park; issue #14): park deletes exactly what
  * bills by the hour while idle, status calls it `parked` (exit 0), up recreates it (the endpoint
  * from its kept config), and the pipeline is back to its converged state.
  */

@@ -10,10 +10,10 @@ import { parseJson, runCli } from '../support/cli.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 
 /**
- * The pipeline's loop end to end on the local endpoint (issue 13; shared/spec/runs.md):
+ * The pipeline's loop end to end on the local endpoint (issue 13; docs/runs.md):
  * `up` -> `run` (deployed) -> `predict` -> `run` (skipped: nothing new) -> `add-data` (starts a
  * run) -> `runs`, with the endpoint executing the DAG (src/local/dag-runner) and its work (the
- * local Glue, SageMaker and Lambda of shared/spec/local-pipeline.md).
+ * local Glue, SageMaker and Lambda of docs/local-endpoint.md).
  */
 const BUCKET = 'abalone-data-us-east-1-123456789012';
 

@@ -1,4 +1,4 @@
-"""The ETL core: the data.md rules, normalisation, de-duplication, one-hot encoding, stable splits."""
+"""The ETL core: the docs/data.md rules, normalisation, de-duplication, one-hot encoding, stable splits."""
 import sys
 import types
 from collections import Counter
@@ -208,7 +208,7 @@ def test_rejections_are_counted_all_but_reported_up_to_a_limit():
 
 
 # ---------------------------------------------------------------------------------------------
-# Every rule of data.md, one row at a time
+# Every rule of docs/data.md, one row at a time
 # ---------------------------------------------------------------------------------------------
 
 

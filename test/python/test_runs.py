@@ -1,4 +1,4 @@
-"""check_new_data and record_run against moto S3 (shared/spec/runs.md, "What the DAG does with new data")."""
+"""check_new_data and record_run against moto S3 (docs/runs.md, "What the DAG does with new data")."""
 import json
 import types
 from datetime import datetime, timezone

@@ -9,7 +9,7 @@ export interface RecordedCall {
   readonly name?: string;
 }
 
-/** The lock's own writes: the only writes a converged `up` may make (cli.md, Locking). */
+/** The lock's own writes: the only writes a converged `up` may make (docs/cli.md, Locking). */
 export function isLockCall(call: RecordedCall): boolean {
   return call.service === 'ssm' && (call.name ?? '').endsWith('/lock');
 }

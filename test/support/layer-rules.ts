@@ -3,7 +3,7 @@ import { join, posix, relative, sep } from 'node:path';
 
 /**
  * The layers of src/ (src/README.md), top to bottom:
- *   cli -> ops -> steps -> engine / aws -> output, and the base (errors, version, paths, files/, data/);
+ *   cli -> ops -> steps -> aws -> engine, output -> engine, and the base (errors, version, paths, files/, data/);
  *   local (the endpoint) stands beside them and may use aws, engine and the base.
  * A layer may import its own folder and the layers listed for it; nothing imports cli but cli
  * (and bin/, outside src/). output renders engine's results, so it may import engine's types.
@@ -26,7 +26,7 @@ export const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
   cli: ['cli', 'ops', 'steps', 'engine', 'aws', 'local', 'output', 'base'],
   ops: ['ops', 'steps', 'engine', 'aws', 'output', 'base'],
   steps: ['steps', 'engine', 'aws', 'output', 'base'],
-  engine: ['engine', 'aws', 'base'],
+  engine: ['engine', 'base'],
   aws: ['aws', 'engine', 'base'],
   output: ['output', 'engine', 'base'],
   local: ['local', 'aws', 'engine', 'base'],
@@ -110,9 +110,39 @@ async function sources(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Every rule broken under root (a src/ folder): the file, the import, the rule. */
+/** The file a relative import names (`./x.js` is `x.ts`), under src/; undefined for a package. */
+function importedFile(file: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  return posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.js$/, '.ts');
+}
+
+/**
+ * Every import cycle among the files (path -> the files it imports), each once, as the path
+ * round it: a depth-first search that reports a back edge.
+ */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
+/** Every rule broken under root (a src/ folder): the file, the import, the rule; and every import cycle. */
 export async function checkLayers(root: string): Promise<Violation[]> {
   const violations: Violation[] = [];
+  const graph = new Map<string, string[]>();
   for (const path of await sources(root)) {
     const file = relative(root, path).split(sep).join('/');
     if (!layerOf(file)) {
@@ -120,11 +150,15 @@ export async function checkLayers(root: string): Promise<Violation[]> {
       continue;
     }
     const text = await readFile(path, 'utf8');
+    graph.set(file, importsOf(text).flatMap((specifier) => importedFile(file, specifier) ?? []));
     for (const specifier of importsOf(text)) {
       const v = checkImport(file, specifier);
       if (v) violations.push(v);
     }
     if (layerOf(file) === 'steps') violations.push(...moduleStateOf(file, text));
+  }
+  for (const cycle of importCycles(graph)) {
+    violations.push({ file: cycle[0]!, specifier: cycle.join(' -> '), rule: 'import cycle: modules import each other; move what both need to where it belongs' });
   }
   return violations;
 }

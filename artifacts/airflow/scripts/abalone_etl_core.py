@@ -4,7 +4,7 @@ Shared by the Glue Python shell job (abalone_etl_pythonshell.py) and the Glue Sp
 (abalone_etl_spark.py), which ship this file with --extra-py-files. Pure Python 3.9 standard
 library: the S3 helpers at the end take a boto3-compatible client, they never import boto3.
 
-The validation rules are those of `add-data` (shared/spec/data.md). The job re-checks every row
+The validation rules are those of `add-data` (docs/data.md). The job re-checks every row
 although the CLI already did, but skips and counts an invalid row instead of failing.
 """
 import argparse

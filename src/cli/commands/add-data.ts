@@ -4,11 +4,12 @@ import type { Names } from '../../engine/names.js';
 import { EXIT } from '../../errors.js';
 import { addData as add, type AcceptedFile } from '../../ops/add-data.js';
 import type { CommandContext } from '../context.js';
+import type { AddDataOptions } from '../options.js';
 import type { TriggeredRun } from '../../ops/trigger-run.js';
 import { opContext } from '../op-context.js';
 
-export async function addData(ctx: CommandContext, raw: Record<string, unknown>, files: string[]): Promise<number> {
-  const { names, accepted, rejected, triggered } = await add(opContext(ctx), files, { startRun: raw.run !== false });
+export async function addData(ctx: CommandContext, options: AddDataOptions): Promise<number> {
+  const { names, accepted, rejected, triggered } = await add(opContext(ctx), { files: options.files, startRun: options.run });
   if (triggered?.error) ctx.output.info(ctx.output.style.red(`uploaded, but starting a pipeline run failed: ${triggered.error}`));
   report(ctx, names, accepted, rejected, triggered);
   if (ctx.signal.aborted) return EXIT.interrupted;

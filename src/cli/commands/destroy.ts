@@ -1,27 +1,29 @@
 import { EXIT } from '../../errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
+import type { DestroyOptions } from '../options.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
-import { confirmByTyping, requireYesOrTerminal } from '../prompt.js';
+import { confirm, confirmByTyping, requireYesOrTerminal } from '../prompt.js';
 import { findUserData } from '../../ops/user-data.js';
-import { openSession } from '../session.js';
+import { opContext } from '../op-context.js';
 import { withLock } from '../../ops/with-lock.js';
-import { confirmPlan, finish, runSteps, type RunPlan } from './run-steps.js';
+import { confirmPlan, finish, runSteps, type RunPlan } from '../../ops/reconcile-run.js';
 
-export async function destroy(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+export async function destroy(ctx: CommandContext, options: DestroyOptions): Promise<number> {
   const startedAt = Date.now();
-  pipelineConfig(raw);
+  pipelineConfig(options);
   requireYesOrTerminal(ctx.global.yes, 'destroy');
-  const session = await openSession(ctx.global);
-  const config = await configFor(raw, session, (message) => ctx.output.info(message));
+  const op = opContext(ctx);
+  const session = await op.openSession();
+  const config = await configFor(options, session, (message) => ctx.output.info(message));
   const plan: RunPlan = { steps: selectSteps(undefined), session, config };
 
   // The lock is released (deleted) last, so that nothing of the pipeline remains.
-  return withLock(ctx, session, 'destroy', Boolean(raw.forceUnlock), async () => {
-    if (ctx.global.yes) return finish(ctx, plan, await runSteps(ctx, plan, 'destroy'), startedAt, false);
+  return withLock(op, { command: 'destroy', force: options.forceUnlock, work: async () => {
+    if (ctx.global.yes) return finish(op, { plan, results: await runSteps(op, { plan, mode: 'destroy' }), startedAt, dryRun: false });
     // Data users added and run records cannot be rebuilt by `up`: deleting them takes the typed name.
     const name = session.names.name;
-    const userData = config.keepData ? undefined : await findUserData(session);
+    const userData = config.keepData ? undefined : await findUserData(op);
     const ask = userData
       ? async () => {
           ctx.output.info(`The bucket ${session.names.bucket} holds what \`up\` cannot put back: ${userData.descriptions.join('; ')}. Destroy deletes it for good (--keep-data keeps the bucket).`);
@@ -29,11 +31,11 @@ export async function destroy(ctx: CommandContext, raw: Record<string, unknown>)
           ctx.output.info(`that is not "${name}"`);
           return false;
         }
-      : undefined;
-    const decision = await confirmPlan(ctx, plan, 'destroy-plan', `Delete these resources of pipeline "${name}"?`, ask);
-    if (decision.go) return finish(ctx, plan, await runSteps(ctx, plan, 'destroy', decision.confirmed), startedAt, false);
-    if (!decision.cancelled) return finish(ctx, plan, decision.planned, startedAt, false);
+      : (question: string) => confirm(question, ctx.signal);
+    const decision = await confirmPlan(op, { plan, mode: 'destroy-plan', question: `Delete these resources of pipeline "${name}"?`, ask });
+    if (decision.go) return finish(op, { plan, results: await runSteps(op, { plan, mode: 'destroy', confirmed: decision.confirmed }), startedAt, dryRun: false });
+    if (!decision.cancelled) return finish(op, { plan, results: decision.planned, startedAt, dryRun: false });
     ctx.output.info('cancelled: nothing deleted');
     return EXIT.failed;
-  });
+  } });
 }

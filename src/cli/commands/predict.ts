@@ -2,12 +2,12 @@ import { EXIT, UsageError } from '../../errors.js';
 import { predict as predictRows, readPredictRows } from '../../ops/predict.js';
 import { predictionLines, predictionsDocument, reportRejected } from '../../output/predict-report.js';
 import type { CommandContext } from '../context.js';
-import { openSession } from '../session.js';
+import type { PredictOptions } from '../options.js';
+import { opContext } from '../op-context.js';
 
-export async function predict(ctx: CommandContext, raw: Record<string, unknown>, args: string[]): Promise<number> {
+export async function predict(ctx: CommandContext, options: PredictOptions): Promise<number> {
   const { output } = ctx;
-  const file = args[0];
-  const rowArgs = (raw.row as string[] | undefined) ?? [];
+  const { file, rows: rowArgs } = options;
   if (file === undefined && rowArgs.length === 0) {
     throw new UsageError('nothing to predict: give a CSV file (sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight) or --row <sex,length,...>', 'NoRows');
   }
@@ -17,8 +17,7 @@ export async function predict(ctx: CommandContext, raw: Record<string, unknown>,
     reportRejected(output, rejected);
     return EXIT.failed;
   }
-  const session = await openSession(ctx.global);
-  const predictions = await predictRows({ clients: session.clients, names: session.names }, rows);
+  const predictions = await predictRows(opContext(ctx), { rows });
   if (output.json) output.result(predictionsDocument(predictions));
   else for (const line of predictionLines(predictions)) output.line(line);
   return EXIT.ok;

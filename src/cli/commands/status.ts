@@ -4,22 +4,24 @@ import { currentHourlyCost } from '../../ops/park.js';
 import { renderStatusFooter, renderStatusTable, statusDocument, type StatusExtras } from '../../output/status-report.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
+import type { StatusOptions } from '../options.js';
 import { configFor, pipelineConfig } from '../pipeline-config.js';
-import { openSession } from '../session.js';
+import { opContext } from '../op-context.js';
 
 const NOT_CONVERGED = new Set(['missing', 'drift']);
 
-export async function status(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
-  pipelineConfig(raw);
-  const session = await openSession(ctx.global);
-  const config = await configFor(raw, session, (message) => ctx.output.info(message));
+export async function status(ctx: CommandContext, options: StatusOptions): Promise<number> {
+  pipelineConfig(options);
+  const op = opContext(ctx);
+  const session = await op.openSession();
+  const config = await configFor(options, session, (message) => ctx.output.info(message));
   const [rows, cost] = await Promise.all([
     inspect(
       selectSteps(undefined),
       { names: session.names, config, clients: session.clients, timing: session.timing, signal: ctx.signal },
       () => undefined,
     ),
-    currentHourlyCost(session).then(
+    currentHourlyCost(op).then(
       (hourlyCost): StatusExtras => ({ hourlyCost }),
       (error: unknown): StatusExtras => ({ hourlyCostError: errorMessage(error) }),
     ),

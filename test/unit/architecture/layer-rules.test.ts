@@ -5,11 +5,12 @@ import { checkImport, checkLayers, importsOf, layerOf } from '../../support/laye
 const FIXTURE = fileURLToPath(new URL('../../fixtures/layers/src', import.meta.url));
 
 describe('the layer rule', () => {
-  it('reports every deliberate violation in the fixture, naming the file, the import and the rule', async () => {
+  it('reports every deliberate violation in the fixture (engine -> aws and import cycles included), naming the file, the import and the rule', async () => {
     const found = (await checkLayers(FIXTURE)).map((v) => [v.file, v.specifier, v.rule]);
     expect(found).toEqual([
       ['aws/retry.ts', '../steps/ensure-bucket.js', expect.stringMatching(/^aws -> steps is not allowed: aws may import only aws, engine, base$/)],
       ['engine/lock.ts', '@aws-sdk/client-ssm', expect.stringMatching(/^no @aws-sdk import in engine/)],
+      ['engine/settings.ts', '../aws/retry.js', 'engine -> aws is not allowed: engine may import only engine, base'],
       ['local/server.ts', '../steps/ensure-bucket.js', expect.stringMatching(/^local -> steps is not allowed/)],
       ['ops/run.ts', '@aws-sdk/client-s3', expect.stringMatching(/^no @aws-sdk import in ops: the SDK is used only in aws, steps, local/)],
       ['ops/run.ts', '../cli/render.js', 'ops -> cli is not allowed: nothing imports cli but cli itself (and bin/)'],
@@ -17,6 +18,9 @@ describe('the layer rule', () => {
       ['steps/ensure-bucket.ts', 'const seen = new WeakMap<object, string>();', expect.stringContaining('module-level mutable WeakMap seen')],
       ['steps/ensure-bucket.ts', 'let calls = 0;', expect.stringContaining('module-level mutable state in steps (let calls)')],
       ['util/strings.ts', 'util/strings.ts', expect.stringContaining('util/ is in no layer')],
+      ['aws/retry.ts', 'aws/retry.ts -> steps/ensure-bucket.ts -> aws/retry.ts', expect.stringMatching(/^import cycle/)],
+      ['steps/ensure-bucket.ts', 'steps/ensure-bucket.ts -> ops/run.ts -> steps/ensure-bucket.ts', expect.stringMatching(/^import cycle/)],
+      ['engine/cycle-a.ts', 'engine/cycle-a.ts -> engine/cycle-b.ts -> engine/cycle-a.ts', expect.stringMatching(/^import cycle/)],
     ]);
   });
 

@@ -13,7 +13,7 @@ import {
   pricesFor,
   PUBLIC_IPV4_HOURLY,
 } from '../../../src/engine/cost.js';
-import { ENVIRONMENT_CLASSES } from '../../../src/aws/mwaa-catalog.js';
+import { ENVIRONMENT_CLASSES } from '../../../src/engine/mwaa-catalog.js';
 import type { ChangeRecord } from '../../../src/engine/types.js';
 import { defaultConfig } from '../../support/step-context.js';
 

@@ -4,7 +4,7 @@ import { inspect, planToConfirm, reconcile, type BaseContext, type EngineEvent, 
 import { deriveNames } from '../../../src/engine/names.js';
 import { timingProfile } from '../../../src/engine/timing.js';
 import { change, MemoKey, type Change, type ResourceState, type Step, type StepContext, type StepName } from '../../../src/engine/types.js';
-import { InterruptedError, ToolError } from '../../../src/errors.js';
+import { InterruptedError, ToolError, foreignCode } from '../../../src/errors.js';
 import { defaultConfig } from '../../support/step-context.js';
 
 /** Everything a fake step did, in order across steps. */
@@ -151,7 +151,7 @@ describe('reconcile', () => {
           {
             resource: 'two',
             run: () => {
-              throw new ToolError('AccessDenied', 'not allowed to two');
+              throw new ToolError(foreignCode('AccessDenied'), 'not allowed to two');
             },
           },
           { resource: 'three' },
@@ -283,7 +283,7 @@ describe('inspect', () => {
     const log: Log = [];
     const steps = [
       fakeStep('ensure-bucket', log, { states: [{ type: 's3-bucket', id: 'b', state: 'ok', detail: '' }] }),
-      fakeStep('upload-data', log, { statusError: new ToolError('AccessDenied', 'cannot read the object') }),
+      fakeStep('upload-data', log, { statusError: new ToolError(foreignCode('AccessDenied'), 'cannot read the object') }),
       fakeStep('ensure-roles', log, {
         states: [
           { type: 'iam-role', id: 'r1', state: 'missing', detail: '' },
@@ -360,7 +360,7 @@ describe('applying a confirmed plan', () => {
   it('a step whose plan failed is not planned again on apply; the others apply as confirmed', async () => {
     const log: Log = [];
     const steps = [
-      fakeStep('ensure-glue', log, { planError: new ToolError('AccessDenied', 'glue:GetJob denied') }),
+      fakeStep('ensure-glue', log, { planError: new ToolError(foreignCode('AccessDenied'), 'glue:GetJob denied') }),
       fakeStep('ensure-lambda', log, { dependsOn: ['ensure-glue'], changes: [{ resource: 'function' }] }),
       fakeStep('ensure-bucket', log, { changes: [{ resource: 'bucket' }] }),
     ];

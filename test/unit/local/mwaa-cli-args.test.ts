@@ -14,7 +14,7 @@ describe('splitCommandLine (shlex.split, POSIX)', () => {
 });
 
 describe('parseCommandLine', () => {
-  it('reads the five commands of runs.md with their short and long options', () => {
+  it('reads the five commands of docs/runs.md with their short and long options', () => {
     expect(parseCommandLine('dags unpause abalone_pipeline')).toEqual({ ok: true, command: { kind: 'unpause', dagId: 'abalone_pipeline', output: 'table' } });
     expect(parseCommandLine(`dags trigger abalone_pipeline --conf='{"force": true}' -ojson`)).toEqual({
       ok: true,

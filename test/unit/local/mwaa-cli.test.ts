@@ -10,7 +10,7 @@ import type { DagFolderSource } from '../../../src/local/mwaa/dag-folder.js';
 
 /**
  * The MWAA Airflow CLI endpoint (`POST /aws_mwaa/cli`) with an injected clock and the fake runner of
- * test/fixtures (contract A). Sources: MWAA User Guide "Creating an Apache Airflow CLI token" (60 s
+ * test/fixtures (honouring the runner's command line, src/local/dag-runner/README.md). Sources: MWAA User Guide "Creating an Apache Airflow CLI token" (60 s
  * tokens, `{"stdout","stderr"}` base64); apache/airflow 2.10 airflow/cli/commands/dag_command.py
  * (set_is_paused, dag_list_dag_runs, dag_list_import_errors, dag_trigger), task_command.py
  * (task_states_for_dag_run), airflow/api/client/local_client.py (trigger_dag's dict).
@@ -281,7 +281,7 @@ describe('runs', () => {
     );
   });
 
-  it('runs with the environment of contract A and keeps max_active_runs', async () => {
+  it('runs with the environment of the runner command line (src/local/dag-runner/README.md) and keeps max_active_runs', async () => {
     await createEnv('env1', { 'abalone.ssm_prefix': '/abalone/dev' });
     objects.set('airflow/dags/m.py', dagFile({ dag_id: 'm', schedule: null, max_active_runs: 1, task_seconds: 0.3, tasks: ['first', 'second'] }));
     await cli('dags trigger m');
@@ -346,7 +346,7 @@ describe('runs', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     await emulator.handle({ method: 'DELETE', path: '/environments/env1', query: new URLSearchParams(), headers: {}, body: Buffer.alloc(0), region: 'us-east-1' });
-    // contract A: the runner gets SIGTERM while its task runs
+    // the runner's command line (src/local/dag-runner/README.md): the runner gets SIGTERM while its task runs
     for (let i = 0; i < 200 && !existsSync(termFile); i++) await new Promise((r) => setTimeout(r, 25));
     expect(readFileSync(termFile, 'utf8')).toBe('SIGTERM during wait\n');
   });

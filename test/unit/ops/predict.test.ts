@@ -9,6 +9,7 @@ import { createClients } from '../../../src/aws/clients.js';
 import { deriveNames } from '../../../src/engine/names.js';
 import { ToolError } from '../../../src/errors.js';
 import { parsePredictions, predict, readPredictRows } from '../../../src/ops/predict.js';
+import { opContextFor } from '../../support/op-context.js';
 
 const sagemaker = mockClient(SageMakerClient);
 const runtime = mockClient(SageMakerRuntimeClient);
@@ -64,10 +65,10 @@ describe('predict', () => {
   it('sends text/csv rows encoded as the ETL encodes features to <name>-endpoint and returns rings and age = rings + 1.5', async () => {
     sagemaker.on(DescribeEndpointCommand, { EndpointName: 'abalone-endpoint' }).resolves({ EndpointStatus: 'InService' } as never);
     runtime.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode('9.7,12.25') as never, ContentType: 'text/csv' });
-    const out = await predict(deps(), [
+    const out = await predict(opContextFor(deps()), { rows: [
       { sex: 'M', measurements: [0.455, 0.365, 0.095, 0.514, 0.2245, 0.101, 0.15] },
       { sex: 'I', measurements: [0, 1, 0.5, 0.25, 0.125, 0.0625, 0.00001] },
-    ]);
+    ] });
     expect(out).toEqual([
       { row: 1, rings: 9.7, ageYears: 11.2 },
       { row: 2, rings: 12.25, ageYears: 13.75 },
@@ -80,11 +81,11 @@ describe('predict', () => {
 
   it('no endpoint in service: exit 1 saying so, nothing sent', async () => {
     sagemaker.on(DescribeEndpointCommand).rejects(new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: {}, message: 'Could not find endpoint "abalone-endpoint".' }));
-    const missing = (await predict(deps(), [{ sex: 'M', measurements: [1, 1, 1, 1, 1, 1, 1] }]).catch((e: unknown) => e)) as ToolError;
+    const missing = (await predict(opContextFor(deps()), { rows: [{ sex: 'M', measurements: [1, 1, 1, 1, 1, 1, 1] }] }).catch((e: unknown) => e)) as ToolError;
     expect(missing.code).toBe('NoEndpoint');
     expect(missing.exitCode).toBe(1);
     sagemaker.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'Updating' } as never);
-    const updating = (await predict(deps(), [{ sex: 'M', measurements: [1, 1, 1, 1, 1, 1, 1] }]).catch((e: unknown) => e)) as ToolError;
+    const updating = (await predict(opContextFor(deps()), { rows: [{ sex: 'M', measurements: [1, 1, 1, 1, 1, 1, 1] }] }).catch((e: unknown) => e)) as ToolError;
     expect(updating.message).toContain('abalone-endpoint is Updating, not InService');
     expect(runtime.calls()).toHaveLength(0);
   });

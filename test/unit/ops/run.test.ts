@@ -8,6 +8,7 @@ import { deriveNames } from '../../../src/engine/names.js';
 import { EXIT, ToolError } from '../../../src/errors.js';
 import { runPipeline, type RunEvent, type RunTiming } from '../../../src/ops/run.js';
 import { allTasks, FakeAirflowCli, step } from '../../support/fake-airflow-cli.js';
+import { opContextFor } from '../../support/op-context.js';
 
 const mwaa = mockClient(MWAAClient);
 const s3 = mockClient(S3Client);
@@ -99,7 +100,7 @@ describe('run', () => {
     s3.on(GetObjectCommand, { Bucket: names.bucket, Key: `abalone_data/runs/${runId}.json` }).resolves({ Body: body(JSON.stringify(record(runId, 'deployed'))) } as never);
     sagemaker.on(DescribeEndpointCommand, { EndpointName: 'abalone-endpoint' }).resolves({ EndpointStatus: 'InService' } as never);
 
-    const outcome = await runPipeline(deps, { force: false, follow: true });
+    const outcome = await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env });
 
     expect(outcome.runId).toBe(runId);
     expect(outcome.state).toBe('success');
@@ -121,7 +122,7 @@ describe('run', () => {
     const runId = 'manual__2026-12-01T10:00:00+00:00';
     s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(record(runId, 'rejected'))) } as never);
 
-    const outcome = await runPipeline(deps, { force: true, follow: true });
+    const outcome = await runPipeline(opContextFor(deps), { force: true, follow: true, onEvent: deps.onEvent, env: deps.env });
 
     expect(fake!.commands).toContain(`dags trigger abalone_pipeline -c '{"force":true}' --no-replace-microseconds -o json`);
     expect(outcome.runId).toBe(runId);
@@ -131,14 +132,14 @@ describe('run', () => {
 
   it('--no-follow returns the run id and the state when the command returned, with no result', async () => {
     const { deps } = await start({ triggeredSteps: DEPLOYED });
-    const outcome = await runPipeline(deps, { force: false, follow: false });
+    const outcome = await runPipeline(opContextFor(deps), { force: false, follow: false, onEvent: deps.onEvent, env: deps.env });
     expect(outcome).toEqual({ runId: 'manual__2026-12-01T10:00:00+00:00', state: 'queued', tasks: [], result: null, failed: [] });
     expect(fake!.commands.some((c) => c.startsWith('tasks states-for-dag-run'))).toBe(false);
   });
 
   it('a skipped run is read from the task states: check_new_data success and every later task skipped; no record is read', async () => {
     const { deps } = await start({ triggeredSteps: [step('running', { load_config: 'success', check_new_data: 'running' }), step('success', allTasks('skipped', { load_config: 'success', check_new_data: 'success' }))] });
-    const outcome = await runPipeline(deps, { force: false, follow: true });
+    const outcome = await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env });
     expect(outcome.state).toBe('success');
     expect(outcome.result?.decision).toBe('skipped');
     expect(s3.calls()).toHaveLength(0);
@@ -146,7 +147,7 @@ describe('run', () => {
 
   it('a failed run names the failed task and its CloudWatch Logs group on AWS', async () => {
     const { deps } = await start({ triggeredSteps: [step('failed', allTasks('upstream_failed', { load_config: 'success', check_new_data: 'success', crawl_new_data: 'success', preprocess: 'success', prepare_training: 'success', train: 'failed' }))] });
-    const outcome = await runPipeline(deps, { force: false, follow: true });
+    const outcome = await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env });
     expect(outcome.state).toBe('failed');
     expect(outcome.failed.map((f) => f.taskId)).toEqual(['train']);
     // The same place against an endpoint override as on AWS; the stream name has ':' made '_' as MWAA's handler does.
@@ -159,7 +160,7 @@ describe('run', () => {
 
   it('a DAG import error is reported as such, and nothing is unpaused or triggered', async () => {
     const { deps } = await start({ importErrors: [{ filepath: '/usr/local/airflow/dags/abalone_pipeline_dag.py', error: 'Traceback (most recent call last):\n  File "x", line 1\nModuleNotFoundError: No module named \'airflow.providers.foo\'' }] });
-    const error = await runPipeline(deps, { force: false, follow: true }).catch((e: unknown) => e);
+    const error = await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolError);
     expect((error as ToolError).code).toBe('DagImportError');
     expect((error as ToolError).message).toContain("abalone_pipeline_dag.py: ModuleNotFoundError: No module named 'airflow.providers.foo'");
@@ -170,7 +171,7 @@ describe('run', () => {
     const { deps } = await start({ triggeredSteps: DEPLOYED, rejectRequests: [5] });
     s3.on(GetObjectCommand).resolves({ Body: body(JSON.stringify(record('manual__2026-12-01T10:00:00+00:00', 'deployed'))) } as never);
     sagemaker.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' } as never);
-    const outcome = await runPipeline(deps, { force: false, follow: true });
+    const outcome = await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env });
     expect(outcome.result?.decision).toBe('deployed');
     expect(fake!.requests).toBe(fake!.commands.length + 1);
     expect(tokens).toBe(fake!.requests);
@@ -178,7 +179,7 @@ describe('run', () => {
 
   it('a token refused twice in a row is an error naming the HTTP status, not a hang', async () => {
     const { deps } = await start({ rejectRequests: [1, 2] });
-    const error = await runPipeline(deps, { force: false, follow: true }).catch((e: unknown) => e);
+    const error = await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env }).catch((e: unknown) => e);
     expect((error as ToolError).code).toBe('AirflowCliError');
     expect((error as ToolError).message).toMatch(/HTTP 403/);
   });
@@ -186,7 +187,7 @@ describe('run', () => {
   it('PRIVATE_ONLY: says the web server cannot be reached from outside the VPC, exit 1, no CLI call', async () => {
     const { deps } = await start({});
     mwaa.on(GetEnvironmentCommand).resolves(environment({ WebserverAccessMode: 'PRIVATE_ONLY' }));
-    const error = (await runPipeline(deps, { force: false, follow: true }).catch((e: unknown) => e)) as ToolError;
+    const error = (await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env }).catch((e: unknown) => e)) as ToolError;
     expect(error.code).toBe('WebserverPrivate');
     expect(error.exitCode).toBe(EXIT.failed);
     expect(error.message).toMatch(/cannot be reached from outside the environment's VPC/);
@@ -197,18 +198,18 @@ describe('run', () => {
   it('an environment that is not AVAILABLE, or missing, ends with exit 1 naming its state', async () => {
     const { deps } = await start({});
     mwaa.on(GetEnvironmentCommand).resolves(environment({ Status: 'UPDATING' }));
-    const updating = (await runPipeline(deps, { force: false, follow: true }).catch((e: unknown) => e)) as ToolError;
+    const updating = (await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env }).catch((e: unknown) => e)) as ToolError;
     expect(updating.code).toBe('EnvironmentNotAvailable');
     expect(updating.message).toContain('is UPDATING, not AVAILABLE');
     mwaa.on(GetEnvironmentCommand).rejects(new MWAAServiceException({ name: 'ResourceNotFoundException', $fault: 'client', $metadata: {}, message: 'Environment abalone-airflow-environment not found.' }));
-    const missing = (await runPipeline(deps, { force: false, follow: true }).catch((e: unknown) => e)) as ToolError;
+    const missing = (await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: deps.env }).catch((e: unknown) => e)) as ToolError;
     expect(missing.code).toBe('NoEnvironment');
     expect(fake!.requests).toBe(0);
   });
 
   it('ABALONE_WAIT_TIMEOUT bounds the follow: exit 1, the run goes on', async () => {
     const { deps } = await start({ triggeredSteps: [step('running', { load_config: 'running' })] });
-    const error = (await runPipeline({ ...deps, env: { ABALONE_WAIT_TIMEOUT: '0.2' } }, { force: false, follow: true }).catch((e: unknown) => e)) as ToolError;
+    const error = (await runPipeline(opContextFor(deps), { force: false, follow: true, onEvent: deps.onEvent, env: { ABALONE_WAIT_TIMEOUT: '0.2' } }).catch((e: unknown) => e)) as ToolError;
     expect(error.code).toBe('WaitTimeout');
     expect(error.exitCode).toBe(EXIT.failed);
     expect(error.message).toMatch(/gave up following run manual__.* \(still running\); the run goes on/);
@@ -217,10 +218,11 @@ describe('run', () => {
   it('Ctrl-C while following: exit 130 and the run goes on', async () => {
     const { deps, controller } = await start({ triggeredSteps: [step('running', { load_config: 'running' })] });
     const events: RunEvent[] = [];
-    const pending = runPipeline({ ...deps, onEvent: (e) => {
+    const onEvent = (e: RunEvent) => {
       events.push(e);
       if (e.kind === 'task') controller.abort();
-    } }, { force: false, follow: true }).catch((e: unknown) => e);
+    };
+    const pending = runPipeline(opContextFor(deps), { force: false, follow: true, onEvent, env: deps.env }).catch((e: unknown) => e);
     const error = (await pending) as ToolError;
     expect(error.exitCode).toBe(EXIT.interrupted);
     expect(error.message).toMatch(/stopped following run manual__.*; the run goes on in Airflow/);

@@ -8,6 +8,7 @@ import type { RunTiming } from '../../../src/ops/run.js';
 import { listRuns } from '../../../src/ops/runs.js';
 import { triggerRunAfterUpload } from '../../../src/ops/trigger-run.js';
 import { allTasks, FakeAirflowCli, step } from '../../support/fake-airflow-cli.js';
+import { opContextFor } from '../../support/op-context.js';
 
 const mwaa = mockClient(MWAAClient);
 const s3 = mockClient(S3Client);
@@ -49,8 +50,8 @@ afterEach(async () => {
 describe('runs', () => {
   it('joins the run records with Airflow\'s list, newest first; a successful run without a record is skipped', async () => {
     const d = await deps();
-    await triggerRunAfterUpload({ ...d, onEvent: () => undefined }, 1);
-    const { runs, airflowUnavailable } = await listRuns(d, 10);
+    await triggerRunAfterUpload(opContextFor(d), { uploaded: 1, onEvent: () => undefined });
+    const { runs, airflowUnavailable } = await listRuns(opContextFor(d), { limit: 10 });
     expect(airflowUnavailable).toBeUndefined();
     expect(runs.map((r) => [r.runId, r.state, r.decision])).toEqual([
       ['manual__2026-12-01T10:00:00+00:00', 'success', 'skipped'],
@@ -64,7 +65,7 @@ describe('runs', () => {
   it('history outlives the environment: records only, saying why Airflow\'s list is not joined', async () => {
     const d = await deps();
     mwaa.on(GetEnvironmentCommand).rejects(new MWAAServiceException({ name: 'ResourceNotFoundException', $fault: 'client', $metadata: {}, message: 'not found' }));
-    const { runs, airflowUnavailable } = await listRuns(d, 1);
+    const { runs, airflowUnavailable } = await listRuns(opContextFor(d), { limit: 1 });
     expect(runs.map((r) => r.runId)).toEqual(['scheduled__2026-11-30T00:00:00+00:00']);
     expect(airflowUnavailable).toMatch(/does not exist/);
     expect(fake!.requests).toBe(0);
@@ -74,13 +75,13 @@ describe('runs', () => {
 describe('add-data starts a run', () => {
   it('only when at least one file was uploaded and the environment is AVAILABLE', async () => {
     const d = await deps();
-    expect(await triggerRunAfterUpload({ ...d, onEvent: () => undefined }, 0)).toEqual({ run: null, skipped: 'nothing new was uploaded' });
+    expect(await triggerRunAfterUpload(opContextFor(d), { uploaded: 0, onEvent: () => undefined })).toEqual({ run: null, skipped: 'nothing new was uploaded' });
     expect(fake!.requests).toBe(0);
     mwaa.on(GetEnvironmentCommand).resolves({ Environment: { Name: names.environment, Status: 'CREATING' } } as never);
-    expect((await triggerRunAfterUpload({ ...d, onEvent: () => undefined }, 1)).run).toBeNull();
+    expect((await triggerRunAfterUpload(opContextFor(d), { uploaded: 1, onEvent: () => undefined })).run).toBeNull();
     expect(fake!.requests).toBe(0);
     mwaa.on(GetEnvironmentCommand).resolves({ Environment: { Name: names.environment, Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' } } as never);
-    expect(await triggerRunAfterUpload({ ...d, onEvent: () => undefined }, 2)).toEqual({ run: { runId: 'manual__2026-12-01T10:00:00+00:00' } });
+    expect(await triggerRunAfterUpload(opContextFor(d), { uploaded: 2, onEvent: () => undefined })).toEqual({ run: { runId: 'manual__2026-12-01T10:00:00+00:00' } });
     expect(fake!.commands.filter((c) => c.startsWith('dags trigger'))).toEqual(['dags trigger abalone_pipeline --no-replace-microseconds -o json']);
   });
 });

@@ -1,6 +1,6 @@
 """New data and run records: what check_new_data compares and what record_run writes.
 
-A run record is <name>_data/runs/<run id>.json (shared/spec/runs.md), written once by a run that
+A run record is <name>_data/runs/<run id>.json (docs/runs.md), written once by a run that
 reached a decision. check_new_data compares the (key, ETag) set of the .csv batches under
 <name>_data/new/ (the files the ETL reads) with the batches of the newest record (by `end`).
 """

@@ -1,13 +1,12 @@
-import { planToConfirm, reconcile, type ConfirmedPlan, type ReconcileMode, type StepResult } from '../../engine/reconcile.js';
-import type { PipelineConfig } from '../../engine/config.js';
-import type { Step } from '../../engine/types.js';
-import { EXIT } from '../../errors.js';
-import { RunReporter, runDocument, summaryLine, totals } from '../../output/run-report.js';
-import { timelineRecorder } from '../../output/timeline.js';
-import type { CommandContext } from '../context.js';
-import { hourlyCostLines } from '../../engine/cost.js';
-import { confirm } from '../prompt.js';
-import type { Session } from '../session.js';
+import { planToConfirm, reconcile, type ConfirmedPlan, type ReconcileMode, type StepResult } from '../engine/reconcile.js';
+import type { PipelineConfig } from '../engine/config.js';
+import type { Step } from '../engine/types.js';
+import { EXIT } from '../errors.js';
+import { RunReporter, runDocument, summaryLine, totals } from '../output/run-report.js';
+import { timelineRecorder } from '../output/timeline.js';
+import { hourlyCostLines } from '../engine/cost.js';
+import type { Session } from '../engine/session.js';
+import type { OpContext } from './context.js';
 
 export interface RunPlan {
   readonly steps: readonly Step[];
@@ -16,18 +15,31 @@ export interface RunPlan {
 }
 
 /**
+ * The reconcile runs of `up`, `destroy` and `park` (and `status`'s steps): what the command
+ * parsed and asked goes in; the steps run and render as they go; the command gets the results
+ * and the exit code they call for.
+ */
+export interface StepsRequest {
+  readonly plan: RunPlan;
+  readonly mode: ReconcileMode;
+  /** In an apply mode after the user said yes: apply exactly these changes. */
+  readonly confirmed?: ConfirmedPlan;
+}
+
+/**
  * Runs the steps in one mode and renders as it goes; returns the results. With `confirmed`
  * (an apply mode after the user said yes), applies exactly the confirmed changes.
  */
-export async function runSteps(ctx: CommandContext, plan: RunPlan, mode: ReconcileMode, confirmed?: ConfirmedPlan): Promise<StepResult[]> {
+export async function runSteps(ctx: OpContext, request: StepsRequest): Promise<StepResult[]> {
+  const { plan, mode, confirmed } = request;
   return rendered(ctx, mode, (onEvent) => reconcile(plan.steps, baseContext(ctx, plan), { mode, onEvent, confirmed }));
 }
 
-function baseContext(ctx: CommandContext, plan: RunPlan) {
+function baseContext(ctx: OpContext, plan: RunPlan) {
   return { names: plan.session.names, config: plan.config, clients: plan.session.clients, timing: plan.session.timing, signal: ctx.signal };
 }
 
-async function rendered<T>(ctx: CommandContext, mode: ReconcileMode, work: (onEvent: RunReporter['onEvent']) => Promise<T>): Promise<T> {
+async function rendered<T>(ctx: OpContext, mode: ReconcileMode, work: (onEvent: RunReporter['onEvent']) => Promise<T>): Promise<T> {
   const reporter = new RunReporter(ctx.output, mode === 'destroy' || mode === 'destroy-plan');
   const timeline = timelineRecorder(mode);
   const onEvent: typeof reporter.onEvent = timeline ? (event) => (timeline(event), reporter.onEvent(event)) : reporter.onEvent;
@@ -49,14 +61,16 @@ export type Decision =
  * On a terminal without --yes: show the plan, with any step whose plan failed, then ask
  * (default No). A failed plan never skips the question: what can be applied is asked about.
  */
-export async function confirmPlan(
-  ctx: CommandContext,
-  plan: RunPlan,
-  mode: 'plan' | 'destroy-plan',
-  question: string,
-  /** Asks instead of the yes/no question (given the question, failures noted), e.g. a typed name. */
-  ask: (question: string) => Promise<boolean> = (q) => confirm(q, ctx.signal),
-): Promise<Decision> {
+export interface ConfirmRequest {
+  readonly plan: RunPlan;
+  readonly mode: 'plan' | 'destroy-plan';
+  readonly question: string;
+  /** Asks the command's question (given the question, failures noted): yes/no, or a typed name. */
+  readonly ask: (question: string) => Promise<boolean>;
+}
+
+export async function confirmPlan(ctx: OpContext, request: ConfirmRequest): Promise<Decision> {
+  const { plan, mode, question, ask } = request;
   const { results, confirmed } = await rendered(ctx, mode, (onEvent) => planToConfirm(plan.steps, baseContext(ctx, plan), { mode, onEvent }));
   const t = totals(results);
   const count = Object.values(t.counts).reduce((a, b) => a + b, 0);
@@ -74,8 +88,17 @@ export async function confirmPlan(
   return { go: false, cancelled: true, planned: results };
 }
 
+export interface FinishRequest {
+  readonly plan: RunPlan;
+  readonly results: StepResult[];
+  /** Date.now() when the command started (the summary's duration). */
+  readonly startedAt: number;
+  readonly dryRun: boolean;
+}
+
 /** Human summary or JSON document, and the exit code the results call for. */
-export function finish(ctx: CommandContext, plan: RunPlan, results: StepResult[], startedAt: number, dryRun: boolean): number {
+export function finish(ctx: OpContext, request: FinishRequest): number {
+  const { plan, results, startedAt, dryRun } = request;
   const { output } = ctx;
   const t = totals(results);
   if (output.json) output.result(runDocument(plan.session.names.name, plan.session.names.region, dryRun, results));
