@@ -79,7 +79,7 @@ describe('AirflowRestApi.request', () => {
 
   it('makes a 422 validation list one line of loc: msg, leaving out the echoed input', async () => {
     const body = { detail: [{ loc: ['body', 'logical_date'], msg: 'Field required', type: 'missing', input: { conf: { token: 'secret-value' } } }] };
-    mwaa.on(InvokeRestApiCommand).rejects(new RestApiClientException({ $metadata: {}, RestApiStatusCode: 422, RestApiResponse: body }));
+    mwaa.on(InvokeRestApiCommand).rejects(new RestApiClientException({ $metadata: {}, message: 'client error', RestApiStatusCode: 422, RestApiResponse: body }));
     const error = (await failure(api().request('POST', '/dags/x/dagRuns'))) as AirflowRestError;
     expect(error.detail).toBe('body.logical_date: Field required');
     expect(error.message).not.toContain('secret-value');
