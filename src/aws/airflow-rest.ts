@@ -93,8 +93,12 @@ export class AirflowRestApi {
         }),
         { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout },
       );
-      return { status: out.RestApiStatusCode ?? 200, body: (out.RestApiResponse ?? null) as T };
+      const status = out.RestApiStatusCode ?? 200;
+      // MWAA sends Airflow's 4xx/5xx as RestApiClient/ServerException; should one come back as a plain answer, it is still an error.
+      if (status >= 400) throw new AirflowRestError(method, path, status, detailOf(out.RestApiResponse), environment);
+      return { status, body: (out.RestApiResponse ?? null) as T };
     } catch (error) {
+      if (error instanceof AirflowRestError) throw error;
       if (signal?.aborted) throw new InterruptedError(`interrupted during ${method} ${path}`);
       if (timeout.aborted) {
         throw new ToolError('AirflowRestTimeout', `Airflow's REST API of ${environment} did not answer ${method} ${path} within ${Math.round(timeoutMs / 1000)}s (MWAA ends an InvokeRestApi call after 10 s)`);

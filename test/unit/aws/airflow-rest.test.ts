@@ -41,6 +41,13 @@ describe('AirflowRestApi.request', () => {
     expect(mwaa.commandCalls(InvokeRestApiCommand)[0]!.args[0].input).toEqual({ Name: ENV, Path: '/dags/abalone_pipeline', Method: 'PATCH', Body: { is_paused: false } });
   });
 
+  it('treats an Airflow error status that arrives as a plain answer as an AirflowRestError', async () => {
+    mwaa.on(InvokeRestApiCommand).resolves({ RestApiStatusCode: 404, RestApiResponse: { detail: 'Not Found' } });
+    const error = (await failure(api().request('GET', '/dags/x'))) as AirflowRestError;
+    expect(error).toBeInstanceOf(AirflowRestError);
+    expect(error.status).toBe(404);
+  });
+
   it('refuses a path longer than the 64 characters of the model, before any call', async () => {
     const path = '/dags/abalone_pipeline/dagRuns/manual__2026-10-01T12:00:00.123456+00:00/taskInstances';
     const error = await failure(api().request('GET', path));
