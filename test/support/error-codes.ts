@@ -61,7 +61,7 @@ const CODE_LITERAL = /'([A-Z][A-Za-z]+)'/g;
 /**
  * Every error code a TypeScript source makes: the literal codes of `new ToolError(...)` (before
  * its message), the second argument of `new UsageError(...)` (UsageError when there is none),
- * Interrupted for `new InterruptedError(`, and the `code:`/`failureCode:` literals of the
+ * Interrupted for `new InterruptedError(`, the code a ToolError subclass passes to `super(`, and the `code:`/`failureCode:` literals of the
  * problem objects that become errors.
  */
 export function thrownCodes(file: string, source: string): ThrownCode[] {
@@ -79,6 +79,10 @@ export function thrownCodes(file: string, source: string): ThrownCode[] {
       const codes = [...(args[0] ?? '').matchAll(CODE_LITERAL)].map((c) => c[1]!);
       for (const code of codes) found.push({ code, file, line, usage: false });
     }
+  }
+  // a subclass of ToolError names its code in its constructor's super call
+  if (/extends ToolError\b/.test(source)) {
+    for (const m of source.matchAll(/\bsuper\(\s*'([A-Z][A-Za-z]+)'/g)) found.push({ code: m[1]!, file, line: lineOf(m.index!), usage: false });
   }
   for (const m of source.matchAll(/\b(?:code|failureCode):\s*(?:[^,}\n]*\?\s*)?'([A-Z][A-Za-z]+)'(?:\s*:\s*'([A-Z][A-Za-z]+)')?/g)) {
     for (const code of [m[1], m[2]]) if (code) found.push({ code, file, line: lineOf(m.index!) });
