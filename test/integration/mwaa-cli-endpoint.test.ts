@@ -14,9 +14,9 @@ import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint
  * `Authorization: Bearer <token>`, `Content-Type: text/plain` (MWAA User Guide, "Creating an Apache
  * Airflow CLI token"); output formats from apache/airflow 2.10 airflow/cli/commands/dag_command.py.
  * DAG runs use the stand-in runner of test/fixtures (contract A) through ABALONE_LOCAL_DAG_RUNNER;
- * the last block uses the real src/local/dag-runner/runner.py.
+ * the last block uses the real packages/local-endpoint/dag-runner/runner.py.
  */
-const FAKE_RUNNER = fileURLToPath(new URL('../fixtures/fake-dag-runner.py', import.meta.url));
+const FAKE_RUNNER = fileURLToPath(new URL('../../packages/local-endpoint/test/fixtures/fake-dag-runner.py', import.meta.url));
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'airflow-env.amazonaws.com' }, Action: 'sts:AssumeRole' }],

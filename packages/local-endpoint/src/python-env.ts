@@ -1,0 +1,101 @@
+/**
+ * Which Python interpreters the local endpoint can use for the work it performs: Glue Python shell
+ * jobs and Lambda handlers need boto3, the DAG runner boto3 and jinja2, the XGBoost trainer,
+ * transform and serving need xgboost (and numpy).
+ */
+import { spawn } from 'node:child_process';
+import { PYTHON_DIR } from './shared/package-dirs.js';
+
+export interface PythonCapabilities {
+  boto3?: string;
+  xgboost?: string;
+  jinja2?: string;
+}
+
+const MODULES = ['boto3', 'xgboost', 'jinja2'] as const;
+type Module = (typeof MODULES)[number];
+
+/** One probe per interpreter: prints the modules that import (xgboost also needs numpy). */
+const PROBE = [
+  'import importlib, json',
+  'ok = []',
+  `for names in (${MODULES.map((m) => (m === 'xgboost' ? "('xgboost','numpy')" : `('${m}',)`)).join(', ')}):`,
+  '    try:',
+  '        [importlib.import_module(n) for n in names]',
+  '        ok.append(names[0])',
+  '    except Exception:',
+  '        pass',
+  'print(json.dumps(ok))',
+].join('\n');
+
+export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = [env.ABALONE_PYTHON?.trim(), 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  return [...new Set(list)];
+}
+
+function probe(interpreter: string): Promise<Module[]> {
+  return new Promise((resolve) => {
+    let out = '';
+    let child;
+    try {
+      child = spawn(interpreter, ['-c', PROBE], { stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      resolve([]);
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve([]);
+    });
+    child.once('close', () => {
+      clearTimeout(timer);
+      try {
+        const parsed = JSON.parse(out.trim() || '[]') as unknown;
+        resolve(Array.isArray(parsed) ? parsed.filter((m): m is Module => (MODULES as readonly string[]).includes(m)) : []);
+      } catch {
+        resolve([]);
+      }
+    });
+  });
+}
+
+let cached: Promise<PythonCapabilities> | undefined;
+
+/** Probes each candidate once (in order: $ABALONE_PYTHON, python3, /usr/bin/python3); cached for the process. */
+export function detectPythonCapabilities(): Promise<PythonCapabilities> {
+  cached ??= (async () => {
+    const candidates = pythonCandidates();
+    const found = await Promise.all(candidates.map(probe));
+    const caps: PythonCapabilities = {};
+    candidates.forEach((interpreter, i) => {
+      for (const module of found[i]!) caps[module] ??= interpreter;
+    });
+    return caps;
+  })();
+  return cached;
+}
+
+const USES: Record<Module, string> = {
+  boto3: 'Glue Python shell jobs, Lambda Invoke',
+  jinja2: 'the local DAG runner',
+  xgboost: 'SageMaker XGBoost training, batch transform, InvokeEndpoint',
+};
+const INSTALL: Record<Module, string> = {
+  boto3: 'pip install boto3',
+  jinja2: 'pip install jinja2',
+  xgboost: 'apt-get install python3-xgboost (Debian/Ubuntu, for /usr/bin/python3) or pip install "xgboost==1.7.*"',
+};
+
+/** Start-up lines: each capability on (with its interpreter) or off (with how to install it). */
+export function describeCapabilities(c: PythonCapabilities): string[] {
+  return MODULES.map((m) =>
+    c[m] ? `${USES[m]}: on (${m} in ${c[m]})` : `${USES[m]}: off, no Python with ${m} (set ABALONE_PYTHON or ${INSTALL[m]})`,
+  );
+}
+
+/** The folder of the endpoint's Python children (python/ of this package). */
+export function pythonDir(): string {
+  return PYTHON_DIR;
+}
