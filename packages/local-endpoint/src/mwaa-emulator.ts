@@ -11,7 +11,7 @@ import type { MwaaBackend } from './mwaa-backend.js';
 import { S3_OBJECTS, checkEnvironmentName, configFromCreate, configFromUpdate, type EnvConfig } from './mwaa/config.js';
 import { Environment, storeKey, type Context, type EnvironmentStore, type UpdateError } from './mwaa/environment.js';
 import {
-  ApiError,
+  AwsError,
   errorResponse,
   jsonResponse,
   notFoundError,
@@ -104,7 +104,7 @@ export class MwaaEmulator implements CliTarget {
       return jsonResponse(requestId, await this.route(request));
     } catch (error) {
       const apiError =
-        error instanceof ApiError ? error : new ApiError('InternalServerException', 500, errorMessage(error));
+        error instanceof AwsError ? error : new AwsError('InternalServerException', errorMessage(error), 500);
       return errorResponse(requestId, apiError);
     }
   }

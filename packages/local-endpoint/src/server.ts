@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { LocalEndpointError, errorMessage } from './shared/errors.js';
-import { createCompute, type ComputeHandler } from './compute/index.js';
-import { startMoto, type MotoProcess } from './moto.js';
+import { ComputeContext } from './compute/context.js';
+import { startMoto, type MotoProcess } from './moto/process.js';
+import type { LocalService } from './protocol.js';
 import { detectPythonCapabilities, type PythonCapabilities } from './python-env.js';
-import { regionalEmulators } from './mwaa/regional.js';
 import { createRouter } from './router.js';
+import { registerServices } from './services.js';
 
 export interface LocalEndpoint {
   readonly url: string;
@@ -19,19 +20,23 @@ export interface LocalEndpointOptions {
   readonly port: number;
 }
 
-/** The `local` endpoint: one loopback port in front of moto, the MWAA emulator and the compute executors. */
+/**
+ * The `local` endpoint: one loopback port in front of moto, with the services of services.ts
+ * (MWAA, Glue, SageMaker, Lambda, what moto gets wrong) asked first.
+ */
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
   const capabilities = detectPythonCapabilities();
   const moto = await startMoto();
   let server: Server;
-  let compute: ComputeHandler | undefined;
-  let mwaa: ReturnType<typeof regionalEmulators> | undefined;
+  let compute: ComputeContext | undefined;
+  let services: LocalService[] = [];
   let selfUrl = '';
   try {
-    compute = createCompute({ motoUrl: moto.url, endpointUrl: () => selfUrl, capabilities });
-    // The MWAA emulator is made once moto is up: it checks buckets, roles and subnets against moto.
-    mwaa = regionalEmulators(moto.url);
-    const route = createRouter({ motoUrl: moto.url, mwaa, compute });
+    compute = new ComputeContext({ motoUrl: moto.url, endpointUrl: () => selfUrl, capabilities });
+    // Made once moto is up: the MWAA emulator checks buckets, roles and subnets against moto.
+    services = registerServices({ motoUrl: moto.url, compute });
+    const work = compute;
+    const route = createRouter({ motoUrl: moto.url, services, afterReset: () => work.resetFiles() });
     server = createServer((req, res) => {
       route(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
@@ -40,26 +45,29 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     });
     await listen(server, options.port);
   } catch (error) {
-    compute?.close();
+    await closeServices(services, compute);
     await moto.stop();
-    await mwaa?.close();
     throw error;
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   selfUrl = `http://127.0.0.1:${port}`;
   const work = compute;
-  const emulators = mwaa;
   return {
     url: selfUrl,
     motoUrl: moto.url,
     capabilities: await capabilities,
     close: async () => {
-      work.close();
+      await closeServices(services, work);
       await closeAll(server, moto);
-      await emulators.close();
     },
   };
+}
+
+/** Every service's close (children stopped, their folders removed), then the executors' temp folder. */
+async function closeServices(services: readonly LocalService[], compute: ComputeContext | undefined): Promise<void> {
+  for (const service of services) await service.close();
+  compute?.close();
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -13,7 +13,7 @@ import { pythonDir } from '../python-env.js';
 import { lastLine } from '../compute/children.js';
 import { putLog } from '../compute/cloudwatch-logs.js';
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError, epoch, fromSdkError, jsonBody, jsonReply, str, type ComputeRequest, type Forward, type Reply } from '../compute/protocol.js';
+import { AwsError, epoch, fromSdkError, jsonBody, jsonReply, str, type ServiceRequest, type Forward, type Reply } from '../protocol.js';
 import { getBytes, listKeys, parseS3Uri } from '../compute/s3-files.js';
 import { inferCsvSchema } from './csv-schema.js';
 
@@ -60,7 +60,7 @@ export class GlueExecutor {
   constructor(private readonly ctx: ComputeContext) {}
 
   /** The operations this executor owns; undefined for the rest (they go to moto). */
-  async handle(req: ComputeRequest, op: string, forward: Forward): Promise<Reply | undefined> {
+  async handle(req: ServiceRequest, op: string, forward: Forward): Promise<Reply | undefined> {
     switch (op) {
       case 'StartJobRun':
         return jsonReply(await this.startJobRun(req.region, jsonBody(req.body)));

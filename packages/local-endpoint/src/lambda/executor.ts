@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pythonDir } from '../python-env.js';
 import { putLog } from '../compute/cloudwatch-logs.js';
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError, fromSdkError, header, restError, type ComputeRequest, type Forward, type MotoReply, type Reply } from '../compute/protocol.js';
+import { AwsError, fromSdkError, header, restError, type ServiceRequest, type Forward, type MotoReply, type Reply } from '../protocol.js';
 import { getBytes } from '../compute/s3-files.js';
 
 const MAX_PAYLOAD = 6 * 1024 * 1024;
@@ -35,7 +35,7 @@ export class LambdaExecutor {
   }
 
   /** CreateFunction and UpdateFunctionCode go to moto; their code is kept here when moto accepts them. */
-  async handle(req: ComputeRequest, forward: Forward): Promise<Reply | undefined> {
+  async handle(req: ServiceRequest, forward: Forward): Promise<Reply | undefined> {
     const path = req.path.replace(/\/+$/, '');
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(path);
     if (invoke && req.method === 'POST') return this.invoke(req, decodeURIComponent(invoke[1]!));
@@ -47,7 +47,7 @@ export class LambdaExecutor {
     return passThrough(reply);
   }
 
-  private async keepCode(req: ComputeRequest, reply: MotoReply): Promise<void> {
+  private async keepCode(req: ServiceRequest, reply: MotoReply): Promise<void> {
     const body = JSON.parse(req.body.toString('utf8')) as { Code?: Record<string, string> } & Record<string, string>;
     const code = body.Code ?? body;
     let zip: Buffer | undefined;
@@ -81,7 +81,7 @@ export class LambdaExecutor {
     return p;
   }
 
-  private async invoke(req: ComputeRequest, name: string): Promise<Reply> {
+  private async invoke(req: ServiceRequest, name: string): Promise<Reply> {
     try {
       return await this.invokeOrThrow(req, name);
     } catch (error) {
@@ -89,7 +89,7 @@ export class LambdaExecutor {
     }
   }
 
-  private async invokeOrThrow(req: ComputeRequest, name: string): Promise<Reply> {
+  private async invokeOrThrow(req: ServiceRequest, name: string): Promise<Reply> {
     const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
     const logType = header(req, 'x-amz-log-type') ?? 'None';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);

@@ -1,4 +1,5 @@
-/** The HTTP side of the MWAA emulator: the request/response shapes the router uses, and REST-JSON errors. */
+/** The HTTP side of the MWAA emulator: its request/response shapes, and MWAA's REST-JSON error format. */
+import { AwsError } from '../protocol.js';
 
 export interface EmulatorRequest {
   method: string;
@@ -17,28 +18,19 @@ export interface EmulatorResponse {
   body: string;
 }
 
-/** An error MWAA's REST-JSON protocol reports: `x-amzn-ErrorType` names it, the body carries `message`. */
-export class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = type;
-  }
+/** MWAA's REST-JSON errors are the endpoint's one AWS error type; `errorResponse` below is their wire format. */
+export { AwsError } from '../protocol.js';
+
+export function validationError(message: string): AwsError {
+  return new AwsError('ValidationException', message, 400);
 }
 
-export function validationError(message: string): ApiError {
-  return new ApiError('ValidationException', 400, message);
+export function notFoundError(message: string): AwsError {
+  return new AwsError('ResourceNotFoundException', message, 404);
 }
 
-export function notFoundError(message: string): ApiError {
-  return new ApiError('ResourceNotFoundException', 404, message);
-}
-
-export function unknownOperation(method: string, path: string): ApiError {
-  return new ApiError('UnknownOperationException', 404, `No MWAA operation matches ${method} ${path}`);
+export function unknownOperation(method: string, path: string): AwsError {
+  return new AwsError('UnknownOperationException', `No MWAA operation matches ${method} ${path}`, 404);
 }
 
 export function jsonResponse(requestId: string, body: unknown, status = 200): EmulatorResponse {
@@ -49,10 +41,11 @@ export function jsonResponse(requestId: string, body: unknown, status = 200): Em
   };
 }
 
-export function errorResponse(requestId: string, error: ApiError): EmulatorResponse {
+/** An error as MWAA's REST-JSON protocol reports it: `x-amzn-ErrorType` names it, the body carries `message`. */
+export function errorResponse(requestId: string, error: AwsError): EmulatorResponse {
   return {
     status: error.status,
-    headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': error.type },
+    headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': error.code },
     body: JSON.stringify({ message: error.message }),
   };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pythonDir } from '../python-env.js';
 import { lastLine } from '../compute/children.js';
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError, epoch, str, validation } from '../compute/protocol.js';
+import { AwsError, epoch, str, validation } from '../protocol.js';
 import { getBytes, parseS3Uri } from '../compute/s3-files.js';
 import { describeEndpointConfig, describeModel } from './models.js';
 import { XGBOOST_MISSING, checkName, isXgboost17, notXgboostReason } from './xgboost-image.js';

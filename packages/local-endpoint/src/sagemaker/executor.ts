@@ -4,7 +4,7 @@
  * tags); models and endpoint configs stay moto's.
  */
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError, header, jsonBody, jsonReply, restError, str, type ComputeRequest, type Reply } from '../compute/protocol.js';
+import { AwsError, header, jsonBody, jsonReply, restError, str, type ServiceRequest, type Reply } from '../protocol.js';
 import { Endpoints } from './endpoints.js';
 import { TrainingJobs } from './training.js';
 import { TransformJobs } from './transform.js';
@@ -29,7 +29,7 @@ export class SageMakerExecutor {
   }
 
   /** `SageMaker.<Operation>` calls this executor owns; undefined for the rest (moto's). */
-  async handle(req: ComputeRequest, op: string): Promise<Reply | undefined> {
+  async handle(req: ServiceRequest, op: string): Promise<Reply | undefined> {
     const r = req.region;
     switch (op) {
       case 'CreateTrainingJob':
@@ -89,7 +89,7 @@ export class SageMakerExecutor {
   }
 
   /** SageMaker Runtime `POST /endpoints/{name}/invocations` (restJson1). */
-  async invoke(req: ComputeRequest, name: string): Promise<Reply> {
+  async invoke(req: ServiceRequest, name: string): Promise<Reply> {
     try {
       const accept = header(req, 'accept');
       const out = await this.endpoints.invoke(req.region, name, req.body, header(req, 'content-type'));

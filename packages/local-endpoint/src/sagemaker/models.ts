@@ -1,7 +1,7 @@
 /** Models and endpoint configs stay moto's: the executors read them from there. */
 import { DescribeEndpointConfigCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError } from '../compute/protocol.js';
+import { AwsError } from '../protocol.js';
 
 export interface ModelInfo {
   name: string;

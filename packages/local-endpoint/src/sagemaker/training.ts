@@ -11,7 +11,7 @@ import { pythonDir } from '../python-env.js';
 import { lastLine } from '../compute/children.js';
 import { putLog } from '../compute/cloudwatch-logs.js';
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError, epoch, obj, str, validation } from '../compute/protocol.js';
+import { AwsError, epoch, obj, str, validation } from '../protocol.js';
 import { downloadPrefix, parseS3Uri, putBytes } from '../compute/s3-files.js';
 import { XGBOOST_MISSING, checkName, isXgboost17, notXgboostReason } from './xgboost-image.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pythonDir } from '../python-env.js';
 import { lastLine } from '../compute/children.js';
 import type { ComputeContext } from '../compute/context.js';
-import { AwsError, epoch, obj, str, validation } from '../compute/protocol.js';
+import { AwsError, epoch, obj, str, validation } from '../protocol.js';
 import { downloadPrefix, getBytes, localFiles, parseS3Uri, putBytes } from '../compute/s3-files.js';
 import { describeModel } from './models.js';
 import { XGBOOST_MISSING, checkName, isXgboost17, notXgboostReason } from './xgboost-image.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { LocalEndpointError } from './shared/errors.js';
+import { LocalEndpointError } from '../shared/errors.js';
 
 export interface MotoProcess {
   readonly url: string;

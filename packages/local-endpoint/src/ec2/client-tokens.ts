@@ -1,3 +1,5 @@
+import { wireHeaders, type LocalService } from '../protocol.js';
+
 /**
  * EC2 idempotency tokens, which moto 5.2 ignores: AWS answers a create call repeated with the same
  * `ClientToken` (an SDK retry after a lost response) with the first call's result instead of making
@@ -50,4 +52,24 @@ export function mismatchXml(): string {
     '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>IdempotentParameterMismatch</Code>' +
     '<Message>The client token was used before with different parameters.</Message></Error></Errors><RequestID>local</RequestID></Response>'
   );
+}
+
+/** The EC2 client-token keeper: a create repeated with its ClientToken gets the first answer (or the mismatch error). */
+export function clientTokenKeeper(): LocalService {
+  const tokens = new ClientTokenStore();
+  return {
+    service: 'ec2-client-tokens',
+    async handle(req, forward) {
+      const call = req.service === 'ec2' && req.method === 'POST' ? tokenedCall(req.region, req.body.toString('utf8')) : undefined;
+      if (!call) return undefined;
+      const earlier = tokens.lookup(call);
+      if (earlier === 'mismatch') return { status: 400, headers: { 'content-type': 'text/xml;charset=UTF-8' }, body: mismatchXml() };
+      if (earlier) return earlier;
+      const reply = await forward();
+      tokens.remember(call, { status: reply.status, headers: wireHeaders(req.method, reply, reply.body), body: reply.body });
+      return reply;
+    },
+    reset: () => tokens.clear(),
+    close: () => tokens.clear(),
+  };
 }

@@ -1,20 +1,32 @@
-/** The request/response shapes the compute executors share, and AWS's JSON error formats. */
+/**
+ * The one contract of the endpoint's services (README.md of this package, "Shape"): the request
+ * every service is handed, the reply it gives, `LocalService`, and the one AWS error type with
+ * the wire formats AWS reports it in.
+ */
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from './shared/errors.js';
 
-export interface ComputeRequest {
+/** One request as it entered the endpoint (router.ts), with its SigV4 credential scope. */
+export interface ServiceRequest {
   method: string;
   /** pathname, still percent-encoded */
   path: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The signing name of the credential scope (`s3`, `glue`, `airflow`, ...); '' when unsigned. */
   service: string;
+  /** The region of the credential scope; '' when unsigned. */
   region: string;
+  /** Whether the request carries a SigV4 credential scope (the Airflow CLI endpoint's do not). */
+  signed: boolean;
+  /** This endpoint's own URL as the client reached it (scheme and Host). */
+  selfUrl: string;
 }
 
 export interface Reply {
   status: number;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
   body: Buffer | string;
 }
 
@@ -26,6 +38,30 @@ export interface MotoReply {
 
 /** Sends the request, unchanged, to moto. */
 export type Forward = () => Promise<MotoReply>;
+
+/**
+ * A service of the endpoint: the router hands each request to the registered services in order
+ * (services.ts); the first reply wins, undefined means "not mine". A service may call `forward`
+ * to have moto answer (and keep or change what it says). `reset` is POST /moto-api/reset: forget
+ * everything, stop every child; `close` is the endpoint stopping.
+ */
+export interface LocalService {
+  /** Its name, for messages and the registry. */
+  readonly service: string;
+  handle(request: ServiceRequest, forward: Forward): Promise<Reply | undefined>;
+  reset(): void;
+  close(): void | Promise<void>;
+}
+
+/** A reply's headers as sent: the length of the body it carries, never chunked (but for HEAD). */
+export function wireHeaders(method: string, reply: { headers: Reply['headers'] }, body: Buffer): Reply['headers'] {
+  const headers = { ...reply.headers };
+  if (method !== 'HEAD') {
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body.length);
+  }
+  return headers;
+}
 
 /** An error AWS reports for a call: its code (exception name), HTTP status and message. */
 export class AwsError extends Error {
@@ -113,7 +149,19 @@ function lowerFirst(s: string): string {
 /** Epoch seconds, as awsJson and restJson send timestamps. */
 export const epoch = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
 
-export function header(req: ComputeRequest, name: string): string | undefined {
+export function header(req: ServiceRequest, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** A service's handler whose unexpected errors become AWS's `code` 500 in awsJson (known AwsErrors as they are). */
+export function guarded(code: string, handle: LocalService['handle']): LocalService['handle'] {
+  return async (req, forward) => {
+    try {
+      return await handle(req, forward);
+    } catch (error) {
+      if (error instanceof AwsError) return jsonError(error);
+      return jsonError(new AwsError(code, `local endpoint error: ${errorMessage(error)}`, 500));
+    }
+  };
 }
