@@ -3,7 +3,7 @@
  * jobs and Lambda handlers need boto3, the DAG runner boto3 and jinja2, the XGBoost trainer,
  * transform and serving need xgboost (and numpy).
  */
-import { spawn } from 'node:child_process';
+import { runChild } from './shared/child.js';
 import { PYTHON_DIR } from './shared/package-dirs.js';
 
 export interface PythonCapabilities {
@@ -33,32 +33,14 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
   return [...new Set(list)];
 }
 
-function probe(interpreter: string): Promise<Module[]> {
-  return new Promise((resolve) => {
-    let out = '';
-    let child;
-    try {
-      child = spawn(interpreter, ['-c', PROBE], { stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      resolve([]);
-      return;
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', () => {
-      clearTimeout(timer);
-      resolve([]);
-    });
-    child.once('close', () => {
-      clearTimeout(timer);
-      try {
-        const parsed = JSON.parse(out.trim() || '[]') as unknown;
-        resolve(Array.isArray(parsed) ? parsed.filter((m): m is Module => (MODULES as readonly string[]).includes(m)) : []);
-      } catch {
-        resolve([]);
-      }
-    });
-  });
+async function probe(interpreter: string): Promise<Module[]> {
+  const { stdout } = await runChild({ command: interpreter, args: ['-c', PROBE], env: process.env, timeoutMs: 30_000 });
+  try {
+    const parsed = JSON.parse(stdout.trim() || '[]') as unknown;
+    return Array.isArray(parsed) ? parsed.filter((m): m is Module => (MODULES as readonly string[]).includes(m)) : [];
+  } catch {
+    return [];
+  }
 }
 
 let cached: Promise<PythonCapabilities> | undefined;

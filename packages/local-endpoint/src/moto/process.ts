@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { stopChild } from '../shared/child.js';
 import { LocalEndpointError } from '../shared/errors.js';
 
 export interface MotoProcess {
@@ -93,13 +94,4 @@ async function waitUntilAnswering(url: string, timeoutMs: number): Promise<void>
       await new Promise((r) => setTimeout(r, delay));
     }
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
 }

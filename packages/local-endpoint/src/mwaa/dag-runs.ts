@@ -1,16 +1,17 @@
 /**
  * What Airflow's metadata database and scheduler hold for one emulated environment: the DAGs the
  * local DAG runner parses from the environment's DAG folder, their paused flags, their import
- * errors, and their runs, each executed by the runner's `run` subcommand (contract A).
+ * errors, and their runs (state and scheduling), each executed by the runner's `run` subcommand:
+ * the process is runner-process.ts, the shipping of task logs task-logs.ts.
  * Behaviour and sources: docs/mwaa-emulator.md, "Airflow CLI".
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
-import { putLog } from '../compute/cloudwatch-logs.js';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EnvConfig } from './config.js';
 import type { DagFolder } from './dag-folder.js';
+import { parseDags, runnerEnv, spawnRun, stopRunner } from './runner-process.js';
+import { shipTaskLogs } from './task-logs.js';
 
 export interface DagInfo {
   dag_id: string;
@@ -93,19 +94,6 @@ export function pyStrDate(ms: number): string {
   return pyIso(ms).replace('T', ' ');
 }
 
-/** `AIRFLOW__<SECTION>__<KEY>` for each AirflowConfigurationOptions entry, as MWAA sets them. */
-export function airflowConfigEnv(options: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options)) {
-    const dot = key.indexOf('.');
-    if (dot < 0) continue;
-    const section = key.slice(0, dot).toUpperCase();
-    const name = key.slice(dot + 1).replace(/\./g, '_').toUpperCase();
-    env[`AIRFLOW__${section}__${name}`] = value;
-  }
-  return env;
-}
-
 export class AirflowEnvironment {
   readonly dags = new Map<string, DagInfo>();
   readonly paused = new Map<string, boolean>();
@@ -135,7 +123,7 @@ export class AirflowEnvironment {
     const { dir, changed } = await this.folder.sync(config.SourceBucketArn, config.DagS3Path);
     this.dagsDir = dir;
     if (!changed || this.closed) return;
-    const parsed = await this.parse(dir);
+    const parsed = await parseDags(this.setup, dir, this.env());
     if (this.closed) return;
     this.importErrors = parsed.import_errors;
     for (const dag of parsed.dags) {
@@ -278,18 +266,7 @@ export class AirflowEnvironment {
       void this.finish(run, 1);
       return;
     }
-    const args = [
-      this.setup.runnerPath, 'run',
-      '--dags-folder', this.dagsDir!,
-      '--dag-id', run.dagId,
-      '--run-id', run.runId,
-      '--run-type', run.runType,
-      '--logical-date', pyIso(run.logicalMs),
-      '--conf', JSON.stringify(run.conf),
-      '--state-file', run.stateFile,
-      '--logs-dir', run.logsDir,
-    ];
-    const child = spawn(python!, args, { env: this.childEnv(), stdio: ['ignore', log, log] });
+    const child = spawnRun(python!, this.setup, this.dagsDir!, run, pyIso(run.logicalMs), this.env(), log);
     closeSync(log);
     run.process = child;
     let exited = false;
@@ -334,52 +311,19 @@ export class AirflowEnvironment {
       if (file.start_date) run.startDate = file.start_date;
       if (Array.isArray(file.tasks)) {
         run.tasks = file.tasks;
-        this.shipTaskLogs(run);
+        shipTaskLogs(run, {
+          enabled: !!this.config.LoggingConfiguration.TaskLogs?.Enabled,
+          environment: this.name,
+          region: this.region,
+          endpointUrl: this.selfUrl,
+          closed: () => this.closed,
+        });
       }
       if (file.end_date && (file.state === 'success' || file.state === 'failed')) run.endDate = file.end_date;
       return file.state;
     } catch {
       // a state file is replaced by rename, so a partial read means it is not there yet
       return undefined;
-    }
-  }
-
-  /**
-   * MWAA sends each task attempt's log to the environment's task log group,
-   * `airflow-<environment>-Task`, when TaskLogs is enabled. Its TaskLogHandler is the Amazon
-   * provider's CloudwatchTaskHandler (aws/amazon-mwaa-docker-images,
-   * images/airflow/2.10.3/python/mwaa/logging/cloudwatch_handlers.py), whose stream name is the
-   * rendered log_filename_template with every ':' made '_' (apache/airflow,
-   * providers/amazon/aws/log/cloudwatch_task_handler.py, `_render_filename`):
-   * `dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`. Here a finished attempt's
-   * log file is sent once the runner reports the attempt over.
-   */
-  private shipTaskLogs(run: DagRun): void {
-    if (!this.config.LoggingConfiguration.TaskLogs?.Enabled) return;
-    for (const task of run.tasks) {
-      if (!task.log_path || task.state === null) continue;
-      const over = task.state === 'running' || task.state === 'queued' || task.state === 'scheduled' ? task.try_number - 1 : task.try_number;
-      const dir = dirname(task.log_path);
-      for (let attempt = 1; attempt <= over; attempt++) {
-        const path = join(dir, `attempt=${attempt}.log`);
-        if (run.shippedLogs.has(path) || !existsSync(path)) continue;
-        run.shippedLogs.add(path);
-        const stream = relative(run.logsDir, path).split(sep).join('/').replace(/:/g, '_');
-        const group = `airflow-${this.name}-Task`;
-        run.logsShipped = run.logsShipped.then(async () => {
-          if (this.closed) return;
-          try {
-            await putLog(this.selfUrl, this.region, group, stream, await readFile(path, 'utf8'), statSync(path).mtime);
-          } catch (error) {
-            const note = `could not send ${stream} to CloudWatch Logs group ${group}: ${(error as Error).message}\n`;
-            try {
-              appendFileSync(join(dirname(dir), 'runner.log'), note);
-            } catch {
-              // the environment is gone with its directory: there is nowhere left to say so
-            }
-          }
-        });
-      }
     }
   }
 
@@ -392,54 +336,12 @@ export class AirflowEnvironment {
         run.finished = true;
         return Promise.resolve();
       }
-      return new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
+      return stopRunner(child);
     });
     await Promise.all(waits);
   }
 
-  private childEnv(): NodeJS.ProcessEnv {
-    const local = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ABALONE_LOCAL_')));
-    return {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      PYTHONUNBUFFERED: '1',
-      ...local,
-      AWS_ENDPOINT_URL: this.selfUrl,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: this.region,
-      AWS_REGION: this.region,
-      ...airflowConfigEnv(this.config.AirflowConfigurationOptions),
-    };
-  }
-
-  private async parse(dir: string): Promise<{ dags: DagInfo[]; import_errors: ImportError[] }> {
-    const failed = (why: string) => ({ dags: [], import_errors: [{ filename: dir, stack_trace: why }] });
-    const python = await this.setup.python();
-    if (!python) return failed('the local endpoint found no python3 that imports boto3 and jinja2 (set ABALONE_PYTHON to one)');
-    if (!existsSync(this.setup.runnerPath)) return failed(`the local DAG runner is missing at ${this.setup.runnerPath}`);
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(python, [this.setup.runnerPath, 'parse', '--dags-folder', dir], { env: this.childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.once('error', (e) => resolve({ code: 127, stdout: '', stderr: e.message }));
-      child.once('close', (c) => resolve({ code: c ?? 1, stdout: out, stderr: err }));
-    });
-    if (code !== 0) return failed(`the local DAG runner's parse exited ${code}: ${stderr.trim()}`);
-    try {
-      const doc = JSON.parse(stdout) as { dags?: unknown; import_errors?: unknown };
-      if (!Array.isArray(doc.dags) || !Array.isArray(doc.import_errors)) throw new Error('dags and import_errors must be lists');
-      return { dags: doc.dags as DagInfo[], import_errors: doc.import_errors as ImportError[] };
-    } catch (error) {
-      return failed(`the local DAG runner's parse printed no valid document (${(error as Error).message}): ${stdout.slice(0, 500)}`);
-    }
+  private env(): NodeJS.ProcessEnv {
+    return runnerEnv(this.region, this.selfUrl, this.config);
   }
 }
