@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { runChild, stopChild } from '../shared/child.js';
 import type { EnvConfig } from './config.js';
-import type { DagInfo, DagRun, ImportError, RunnerSetup } from './dag-runs.js';
+import type { DagInfo, DagRun, ImportError, RunnerSetup } from './dag-run-types.js';
 
 /** `AIRFLOW__<SECTION>__<KEY>` for each AirflowConfigurationOptions entry, as MWAA sets them. */
 export function airflowConfigEnv(options: Record<string, string>): Record<string, string> {

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { putLog } from '../compute/cloudwatch-logs.js';
-import type { DagRun } from './dag-runs.js';
+import type { DagRun } from './dag-run-types.js';
 
 export interface TaskLogTarget {
   /** LoggingConfiguration.TaskLogs.Enabled of the environment. */
