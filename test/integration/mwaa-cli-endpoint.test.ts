@@ -13,10 +13,10 @@ import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint
  * CreateCliToken through @aws-sdk/client-mwaa (and boto3), then `POST <endpoint>/aws_mwaa/cli` with
  * `Authorization: Bearer <token>`, `Content-Type: text/plain` (MWAA User Guide, "Creating an Apache
  * Airflow CLI token"); output formats from apache/airflow 2.10 airflow/cli/commands/dag_command.py.
- * DAG runs use the stand-in runner of test/fixtures (honouring the runner's command line, src/local/dag-runner/README.md) through ABALONE_LOCAL_DAG_RUNNER;
- * the last block uses the real src/local/dag-runner/runner.py.
+ * DAG runs use the stand-in runner of packages/local-endpoint/test/fixtures (honouring the runner's command line, packages/local-endpoint/dag-runner/README.md) through ABALONE_LOCAL_DAG_RUNNER;
+ * the last block uses the real packages/local-endpoint/dag-runner/runner.py.
  */
-const FAKE_RUNNER = fileURLToPath(new URL('../fixtures/fake-dag-runner.py', import.meta.url));
+const FAKE_RUNNER = fileURLToPath(new URL('../../packages/local-endpoint/test/fixtures/fake-dag-runner.py', import.meta.url));
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'airflow-env.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -118,7 +118,7 @@ describe('the Airflow CLI endpoint of the local endpoint (stand-in runner)', () 
     const states = JSON.parse((await cli(`tasks states-for-dag-run demo ${triggered.dag_run_id} -o json`)).stdout);
     expect(states.map((s: Record<string, string>) => `${s.task_id}:${s.state}`)).toEqual(['load_config:success', 'train:success']);
 
-    // the run's first task wrote its environment to S3 through AWS_ENDPOINT_URL (the runner's command line, src/local/dag-runner/README.md)
+    // the run's first task wrote its environment to S3 through AWS_ENDPOINT_URL (the runner's command line, packages/local-endpoint/dag-runner/README.md)
     const probe = await (await clients.s3()).send(new GetObjectCommand({ Bucket: 'abalone-cli-it', Key: 'probe/env.json' }));
     expect(JSON.parse(await probe.Body!.transformToString())).toMatchObject({
       AWS_ENDPOINT_URL: endpoint.url,

@@ -12,7 +12,7 @@ import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint
 /**
  * The pipeline's loop end to end on the local endpoint (issue 13; docs/runs.md):
  * `up` -> `run` (deployed) -> `predict` -> `run` (skipped: nothing new) -> `add-data` (starts a
- * run) -> `runs`, with the endpoint executing the DAG (src/local/dag-runner) and its work (the
+ * run) -> `runs`, with the endpoint executing the DAG (packages/local-endpoint/dag-runner) and its work (the
  * local Glue, SageMaker and Lambda of docs/local-endpoint.md).
  */
 const BUCKET = 'abalone-data-us-east-1-123456789012';

@@ -1,5 +1,5 @@
 """The DAG file, checked from its source and imported through the local DAG runner's strict
-`airflow` package (src/local/dag-runner: Airflow 2.10.3's constructor checks, metaclass and
+`airflow` package (packages/local-endpoint/dag-runner: Airflow 2.10.3's constructor checks, metaclass and
 _execute_task), never a permissive fake: an operator argument real Airflow rejects fails here.
 
 The source checks read task ids, operator classes and `>>` edges with ast. The strict import then

@@ -1,4 +1,4 @@
-"""The local DAG runner (src/local/dag-runner) through its command line, on small DAG files, checked
+"""The local DAG runner (packages/local-endpoint/dag-runner) through its command line, on small DAG files, checked
 against Airflow 2.10's documented behaviour (apache/airflow v2.10):
 - templating and native rendering: airflow/template/templater.py, airflow/models/dag.py
   (render_template_as_native_obj -> jinja2.nativetypes.NativeEnvironment);
@@ -22,7 +22,7 @@ import pytest
 
 from conftest import REPO
 
-RUNNER = REPO / "src" / "local" / "dag-runner" / "runner.py"
+RUNNER = REPO / "packages" / "local-endpoint" / "dag-runner" / "runner.py"
 sys.path.insert(0, str(RUNNER.parent))
 
 from dagrunner import trigger_rules  # noqa: E402

@@ -16,7 +16,7 @@ from moto.server import ThreadedMotoServer
 from conftest import BUCKET, DAGS, REPO
 from sample_config import PARAMETERS, PREFIX
 
-RUNNER = REPO / "src" / "local" / "dag-runner" / "runner.py"
+RUNNER = REPO / "packages" / "local-endpoint" / "dag-runner" / "runner.py"
 ROLE = "arn:aws:iam::123456789012:role/abalone-glue"
 LATER = ["crawl_new_data", "preprocess", "prepare_training", "train", "prepare_evaluation", "batch_transform",
          "write_evaluation", "analyze", "check_rmse", "deploy", "reject", "record_run", "end"]

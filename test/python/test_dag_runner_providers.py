@@ -20,7 +20,7 @@ from botocore.stub import Stubber
 
 from conftest import REPO
 
-RUNNER_DIR = REPO / "src" / "local" / "dag-runner"
+RUNNER_DIR = REPO / "packages" / "local-endpoint" / "dag-runner"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 
 

@@ -1,11 +1,11 @@
-"""The local endpoint's awsglue.utils.getResolvedOptions shim (src/local/python/awsglue/utils.py)
+"""The local endpoint's awsglue.utils.getResolvedOptions shim (packages/local-endpoint/python/awsglue/utils.py)
 behaves as Glue's (awslabs/aws-glue-libs awsglue/utils.py and awsglue/job.py)."""
 import importlib.util
 from pathlib import Path
 
 import pytest
 
-SHIM = Path(__file__).resolve().parents[2] / "src" / "local" / "python" / "awsglue" / "utils.py"
+SHIM = Path(__file__).resolve().parents[2] / "packages" / "local-endpoint" / "python" / "awsglue" / "utils.py"
 spec = importlib.util.spec_from_file_location("local_awsglue_utils", SHIM)
 utils = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(utils)

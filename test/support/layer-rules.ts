@@ -3,12 +3,13 @@ import { join, posix, relative, sep } from 'node:path';
 
 /**
  * The layers of src/ (src/README.md), top to bottom:
- *   cli -> ops -> steps -> aws -> engine, output -> engine, and the base (errors, version, paths, files/, data/);
- *   local (the endpoint) stands beside them and may use aws, engine and the base.
+ *   cli -> ops -> steps -> aws -> engine, output -> engine, and the base (errors, version, paths, files/, data/).
+ * The local endpoint is a package of its own (packages/local-endpoint): only the `local` command
+ * imports it, and only its entry.
  * A layer may import its own folder and the layers listed for it; nothing imports cli but cli
  * (and bin/, outside src/). output renders engine's results, so it may import engine's types.
  */
-export type Layer = 'cli' | 'ops' | 'steps' | 'engine' | 'aws' | 'local' | 'output' | 'base';
+export type Layer = 'cli' | 'ops' | 'steps' | 'engine' | 'aws' | 'output' | 'base';
 
 const FOLDER_LAYER: Readonly<Record<string, Layer>> = {
   cli: 'cli',
@@ -16,28 +17,30 @@ const FOLDER_LAYER: Readonly<Record<string, Layer>> = {
   steps: 'steps',
   engine: 'engine',
   aws: 'aws',
-  local: 'local',
   output: 'output',
   files: 'base',
   data: 'base',
 };
 
 export const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
-  cli: ['cli', 'ops', 'steps', 'engine', 'aws', 'local', 'output', 'base'],
+  cli: ['cli', 'ops', 'steps', 'engine', 'aws', 'output', 'base'],
   ops: ['ops', 'steps', 'engine', 'aws', 'output', 'base'],
   steps: ['steps', 'engine', 'aws', 'output', 'base'],
   engine: ['engine', 'base'],
   aws: ['aws', 'engine', 'base'],
   output: ['output', 'engine', 'base'],
-  local: ['local', 'aws', 'engine', 'base'],
   base: ['base'],
 };
 
 /**
- * Where the AWS SDK may be imported: the aws helpers, the steps (each drives its service) and the
- * local endpoint. ops call aws helpers and steps; cli, engine, output and the base never see the SDK.
+ * Where the AWS SDK may be imported: the aws helpers and the steps (each drives its service).
+ * ops call aws helpers and steps; cli, engine, output and the base never see the SDK.
  */
-export const MAY_IMPORT_SDK: readonly Layer[] = ['aws', 'steps', 'local'];
+export const MAY_IMPORT_SDK: readonly Layer[] = ['aws', 'steps'];
+
+/** The local endpoint package, and the one file that may import it (its entry only). */
+export const LOCAL_ENDPOINT_PACKAGE = '@abalone-pipeline/local-endpoint';
+const LOCAL_ENDPOINT_IMPORTER = /^cli\/commands\/local\.ts$/;
 
 export interface Violation {
   /** The importing file, relative to the scanned root, with `/`. */
@@ -68,6 +71,10 @@ export function importsOf(source: string): string[] {
 export function checkImport(file: string, specifier: string): Violation | undefined {
   const from = layerOf(file);
   if (!from) return { file, specifier, rule: `${file.split('/')[0]}/ is in no layer: add the folder to the layer table (test/support/layer-rules.ts) and src/README.md` };
+  if (specifier === LOCAL_ENDPOINT_PACKAGE || specifier.startsWith(`${LOCAL_ENDPOINT_PACKAGE}/`)) {
+    if (specifier === LOCAL_ENDPOINT_PACKAGE && LOCAL_ENDPOINT_IMPORTER.test(file)) return undefined;
+    return { file, specifier, rule: `only cli/commands/local.ts imports the local endpoint package, and only its entry (${LOCAL_ENDPOINT_PACKAGE})` };
+  }
   if (specifier.startsWith('@aws-sdk/')) {
     if (MAY_IMPORT_SDK.includes(from)) return undefined;
     return { file, specifier, rule: `no @aws-sdk import in ${from}: the SDK is used only in ${MAY_IMPORT_SDK.join(', ')} (put the call in an aws/ helper)` };

@@ -1,45 +1,42 @@
-import { EXIT } from '../../errors.js';
-import { createMotoBackend } from '../../local/mwaa-backend.js';
-import { MwaaEmulator, delaysFromEnv } from '../../local/mwaa-emulator.js';
-import type { MwaaHandler } from '../../local/router.js';
-import { createAirflowSupport } from '../../local/mwaa/airflow-support.js';
-import { describeCapabilities } from '../../local/python-env.js';
-import { startLocalEndpoint } from '../../local/server.js';
+import { LocalEndpointError, describeCapabilities, startLocalEndpoint, type LocalEndpoint } from '@abalone-pipeline/local-endpoint';
+import { EXIT, ToolError, UsageError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import type { LocalOptions } from '../options.js';
 import { integer } from '../validate.js';
 
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
-/** One emulator (and one set of moto checks) per region the requests name: the checks are regional. */
-function regionalEmulators(motoUrl: string): MwaaHandler & { close(): Promise<void> } {
-  const delays = delaysFromEnv();
-  const airflow = createAirflowSupport(motoUrl);
-  const byRegion = new Map<string, MwaaEmulator>();
-  const forRegion = (region: string) => {
-    let emulator = byRegion.get(region);
-    if (!emulator) {
-      const backend = createMotoBackend({ motoUrl, region });
-      emulator = new MwaaEmulator({ backend, delays, cliTokens: airflow.cliTokens, airflow: airflow.setupFor(region) });
-      byRegion.set(region, emulator);
-    }
-    return emulator;
-  };
-  return {
-    handle: (request) => forRegion(request.region).handle(request),
-    reset: () => byRegion.forEach((e) => e.reset()),
-    cli: (request) => airflow.cli(request, forRegion),
-    close: async () => {
-      await Promise.all([...byRegion.values()].map((e) => e.close()));
-      airflow.dispose();
-    },
-  };
+/** The endpoint package's start-up errors as the CLI's registered ones: a bad setting exits 2, anything else 1. */
+async function start(port: number): Promise<LocalEndpoint> {
+  try {
+    return await startLocalEndpoint({ port });
+  } catch (error) {
+    if (!(error instanceof LocalEndpointError)) throw error;
+    throw asCliError(error);
+  }
 }
 
-export async function local(ctx: CommandContext, raw: Record<string, unknown>): Promise<number> {
+function asCliError(error: LocalEndpointError): Error {
+  switch (error.code) {
+    case 'UsageError':
+      return new UsageError(error.message);
+    case 'PortInUse':
+      return new ToolError('PortInUse', error.message);
+    case 'MotoMissing':
+      return new ToolError('MotoMissing', error.message);
+    case 'MotoExited':
+      return new ToolError('MotoExited', error.message);
+    case 'MotoPortTaken':
+      return new ToolError('MotoPortTaken', error.message);
+    case 'MotoTimeout':
+      return new ToolError('MotoTimeout', error.message);
+  }
+}
+
+export async function local(ctx: CommandContext, options: LocalOptions): Promise<number> {
   // 0 asks the system for any free port; the printed URL names the one it gave.
-  const port = integer('--port', String(raw.port), 0, 65535);
-  let mwaa: ReturnType<typeof regionalEmulators> | undefined;
-  const endpoint = await startLocalEndpoint({ port, mwaa: (motoUrl) => (mwaa = regionalEmulators(motoUrl)) });
+  const port = integer('--port', options.port, 0, 65535);
+  const endpoint = await start(port);
   const region = ctx.global.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const exports = {
     AWS_ENDPOINT_URL: endpoint.url,
@@ -58,7 +55,6 @@ export async function local(ctx: CommandContext, raw: Record<string, unknown>): 
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await endpoint.close();
-  await mwaa?.close();
   ctx.output.info('local endpoint stopped');
   return EXIT.interrupted;
 }

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** Folders whose files may name a contract; src/local is the local endpoint's own (its package names its docs). */
-const SCANNED = ['src', 'test', 'artifacts', 'templates', 'scripts', 'bin', 'docs', 'README.md'];
-const SKIPPED = new Set(['node_modules', 'dist', '__pycache__', join('src', 'local')]);
+/** Every folder of the repo whose files could point at a contract. */
+const SCANNED = ['src', 'test', 'packages', 'artifacts', 'templates', 'scripts', 'bin', 'docs', 'README.md', '.ci'];
+const SKIPPED = new Set(['node_modules', 'dist', '__pycache__']);
 
 async function files(path: string): Promise<string[]> {
   if (SKIPPED.has(relative(ROOT, path)) || !existsSync(path)) return [];

@@ -12,7 +12,7 @@ import {
   unsatisfied,
   xgboostFix,
 } from '../../../scripts/ensure-python.js';
-import { describeCapabilities } from '../../../src/local/python-env.js';
+import { describeCapabilities } from '@abalone-pipeline/local-endpoint';
 
 const SCRIPT = new URL('../../../scripts/ensure-python.js', import.meta.url).pathname;
 /** pip that looks in no index at all: a missing package fails at once, with no network wait. */

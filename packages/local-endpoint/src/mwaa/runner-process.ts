@@ -1,0 +1,79 @@
+/**
+ * The local DAG runner as a process (its command line: dag-runner/README.md): the environment a
+ * runner gets (this endpoint, the local credentials, the environment's Airflow options), `parse`
+ * of a DAG folder, a run's process, and stopping one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { runChild, stopChild } from '../shared/child.js';
+import type { EnvConfig } from './config.js';
+import type { DagInfo, DagRun, ImportError, RunnerSetup } from './dag-run-types.js';
+
+/** `AIRFLOW__<SECTION>__<KEY>` for each AirflowConfigurationOptions entry, as MWAA sets them. */
+export function airflowConfigEnv(options: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) continue;
+    const section = key.slice(0, dot).toUpperCase();
+    const name = key.slice(dot + 1).replace(/\./g, '_').toUpperCase();
+    env[`AIRFLOW__${section}__${name}`] = value;
+  }
+  return env;
+}
+
+/** What a runner process gets: no variable of ours but the ABALONE_LOCAL_* knobs, AWS pointing at this endpoint. */
+export function runnerEnv(region: string, selfUrl: string, config: EnvConfig): NodeJS.ProcessEnv {
+  const local = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ABALONE_LOCAL_')));
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    PYTHONUNBUFFERED: '1',
+    ...local,
+    AWS_ENDPOINT_URL: selfUrl,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: region,
+    AWS_REGION: region,
+    ABALONE_AIRFLOW_VERSION: config.AirflowVersion,
+    ...airflowConfigEnv(config.AirflowConfigurationOptions),
+  };
+}
+
+export async function parseDags(setup: RunnerSetup, dir: string, env: NodeJS.ProcessEnv): Promise<{ dags: DagInfo[]; import_errors: ImportError[] }> {
+  const failed = (why: string) => ({ dags: [], import_errors: [{ filename: dir, stack_trace: why }] });
+  const python = await setup.python();
+  if (!python) return failed('the local endpoint found no python3 that imports boto3 and jinja2 (set ABALONE_PYTHON to one)');
+  if (!existsSync(setup.runnerPath)) return failed(`the local DAG runner is missing at ${setup.runnerPath}`);
+  const { code, stdout, stderr } = await runChild({ command: python, args: [setup.runnerPath, 'parse', '--dags-folder', dir], env });
+  if (code !== 0) return failed(`the local DAG runner's parse exited ${code}: ${stderr.trim()}`);
+  try {
+    const doc = JSON.parse(stdout) as { dags?: unknown; import_errors?: unknown };
+    if (!Array.isArray(doc.dags) || !Array.isArray(doc.import_errors)) throw new Error('dags and import_errors must be lists');
+    return { dags: doc.dags as DagInfo[], import_errors: doc.import_errors as ImportError[] };
+  } catch (error) {
+    return failed(`the local DAG runner's parse printed no valid document (${(error as Error).message}): ${stdout.slice(0, 500)}`);
+  }
+}
+
+/** The runner's `run` subcommand for one run, its output appended to `logFd` (closed by the caller once spawned). */
+export function spawnRun(python: string, setup: RunnerSetup, dagsFolder: string, run: DagRun, pyIsoDate: string, env: NodeJS.ProcessEnv, logFd: number): ChildProcess {
+  const args = [
+    setup.runnerPath, 'run',
+    '--dags-folder', dagsFolder,
+    '--dag-id', run.dagId,
+    '--run-id', run.runId,
+    '--run-type', run.runType,
+    '--logical-date', pyIsoDate,
+    '--conf', JSON.stringify(run.conf),
+    '--state-file', run.stateFile,
+    '--logs-dir', run.logsDir,
+  ];
+  return spawn(python, args, { env, stdio: ['ignore', logFd, logFd] });
+}
+
+/** Stops a runner: SIGTERM (it fails the run and writes its state), SIGKILL after 3 s. */
+export function stopRunner(child: ChildProcess): Promise<void> {
+  return stopChild(child, 3000);
+}

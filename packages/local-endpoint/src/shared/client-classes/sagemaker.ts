@@ -1,0 +1,2 @@
+// Only the client class, so that a bundle's dynamic import of it keeps none of the package's unused commands.
+export { SageMakerClient } from '@aws-sdk/client-sagemaker';
