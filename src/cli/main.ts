@@ -70,7 +70,8 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
       .option('--only <steps>', `run only these steps (comma-separated): ${STEP_NAMES.join(', ')}`)
       .option('--no-wait', 'return once the Airflow environment creation or update is requested')
       .option('--dir <dir>', 'the Airflow folder upload-airflow syncs (default: the shipped artifacts/airflow)')
-      .option('--force-unlock', 'break a live lock held by another run', false),
+      .option('--force-unlock', 'break a live lock held by another run', false)
+      .option('--adopt', "take over resources with the pipeline's names that lack its tag, and tag them", false),
   ).action(action('up'));
 
   shapingOptions(
