@@ -23,6 +23,7 @@ const COMMANDS: Record<string, Loader> = {
   runs: async () => (await import('./commands/runs.js')).runs as never,
   predict: async () => (await import('./commands/predict.js')).predict as never,
   local: async () => (await import('./commands/local.js')).local as never,
+  policy: async () => (await import('./commands/policy.js')).policy as never,
 };
 
 function shapingOptions(command: Command): Command {
@@ -132,6 +133,13 @@ export function buildProgram(run: (name: string, options: Record<string, unknown
       .option('--dry-run', 'print what it would delete; make no mutating call', false)
       .option('--force-unlock', 'break a live lock held by another run', false),
   ).action(action('park'));
+
+  program
+    .command('policy')
+    .description("print the least-privilege IAM policy the operator's identity needs for a command")
+    .requiredOption('--for <command>', 'the command: run, runs, predict, add-data, push-dags, up, status, park or destroy')
+    .option('--account <id>', 'render for this account id without calling AWS (default: the account of the credentials)')
+    .action(action('policy'));
 
   program
     .command('local')
