@@ -22,6 +22,8 @@ let endpoint: TestEndpoint;
 let proxy: RecordingProxy;
 let work: string;
 const policies = new Map<string, PolicyDocument>();
+/** Every action evaluated, to show the runs made the calls that matter. */
+const seen = new Set<string>();
 
 async function policyFor(command: string): Promise<PolicyDocument> {
   const result = await runCli(['policy', '--for', command, '--account', ACCOUNT, '--region', 'us-east-1'], { env: endpoint.env });
@@ -40,6 +42,7 @@ async function denied(args: string[], expectCode = 0): Promise<string[]> {
   const out = new Set<string>();
   for (const call of proxy.calls) {
     for (const request of authorizationsOf(call, names)) {
+      seen.add(request.action);
       const decision = evaluate(policies.get(command)!, request);
       if (decision !== 'allow') out.add(`${args.join(' ')}: ${request.action} on ${request.resource} ${JSON.stringify(request.context ?? {})} (${decision}; ${call.service}:${call.operation})`);
     }
@@ -77,6 +80,9 @@ describe('operator policies: every call a command makes is allowed by the policy
       ...(await denied(['destroy', '--yes'])),
     ];
     expect(found).toEqual([]);
+    for (const action of ['iam:CreateRole', 'iam:TagRole', 'iam:PassRole', 'airflow:CreateEnvironment', 'airflow:CreateCliToken', 'ec2:CreateTags', 'ec2:CreateVpc', 'ec2:DeleteVpc', 's3:CreateBucket', 's3:PutBucketTagging', 's3:PutObject', 'glue:CreateJob', 'lambda:CreateFunction', 'codebuild:CreateProject', 'sagemaker:DescribeEndpoint', 'airflow:DeleteEnvironment', 's3:DeleteBucket']) {
+      expect(seen, action).toContain(action);
+    }
   }, 900_000);
 
   it('the evaluator is not vacuous: the run policy does not allow what up does', async () => {
