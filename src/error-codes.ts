@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   // interrupted (exit 130)
   Interrupted: { exit: 130, meaning: 'Ctrl-C (or a prompt left): stopped between AWS calls; run the command again to finish' },
   // credentials, endpoint, account
+  NotOurs: { exit: 1, meaning: "a resource has the pipeline's name but not its tag: left alone (up --adopt takes it over)" },
+  RowTooLarge: { exit: 1, meaning: "one predict row is larger than InvokeEndpoint's 6 MB payload" },
   MissingCredentials: { exit: 1, meaning: 'no AWS credentials were found' },
   ExpiredCredentials: { exit: 1, meaning: 'the AWS credentials have expired' },
   InvalidCredentials: { exit: 1, meaning: 'AWS rejected the credentials' },
@@ -77,6 +79,8 @@ export const ERROR_CODES = {
   AirflowCliTimeout: { exit: 1, meaning: 'an Airflow CLI call did not answer in time' },
   AirflowCliError: { exit: 1, meaning: 'an Airflow CLI command failed or answered what cannot be read' },
   DagNotFound: { exit: 1, meaning: "Airflow does not know the pipeline's DAG: run push-dags" },
+  AirflowCliRedirect: { exit: 1, meaning: "the Airflow CLI endpoint answered a redirect, which the tool refuses (the CLI token would follow it)" },
+  AirflowCliHost: { exit: 1, meaning: "the CLI token would go somewhere other than the environment's https web server or a loopback endpoint" },
   AirflowRestError: { exit: 1, meaning: "Airflow's REST API (through MWAA's InvokeRestApi) answered an error status" },
   AirflowRestTimeout: { exit: 1, meaning: 'an InvokeRestApi call did not answer in time' },
   AirflowRestAccessDenied: { exit: 1, meaning: 'the caller may not call airflow:InvokeRestApi for the Airflow role it needs' },

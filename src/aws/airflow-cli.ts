@@ -26,10 +26,17 @@ export type { AirflowCliTiming } from '../engine/timing.js';
 export interface AirflowCliOptions {
   readonly mwaa: MWAAClient;
   readonly environment: string;
-  /** The endpoint override in force for MWAA (an emulator): requests go to `<endpoint>/aws_mwaa/cli`. */
+  /**
+   * The endpoint override in force for MWAA. A loopback override (the local endpoint) answers the
+   * CLI itself: requests go to `<endpoint>/aws_mwaa/cli`. Any other override (a VPC or FIPS
+   * endpoint, a proxy) serves only the MWAA API: the token still goes only to the environment's
+   * `WebServerHostname`, over https.
+   */
   readonly endpointUrl?: string;
   readonly timing: AirflowCliTiming;
   readonly signal: AbortSignal;
+  /** Registers each CLI token for redaction as soon as it is issued (output/redact.ts `registerSecret`). */
+  readonly registerSecret: (value: string) => void;
   /** For tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch;
 }
@@ -67,6 +74,10 @@ export class AirflowCli {
         this.tokenRenewals += 1;
         continue;
       }
+      if (response.status >= 300 && response.status < 400) {
+        // fetch is told not to follow: a redirect would carry the Bearer token to another host.
+        throw new ToolError('AirflowCliRedirect', `the Airflow CLI of ${this.options.environment} answered \`${command}\` with a redirect (HTTP ${response.status}${response.location ? ` to ${response.location}` : ''}): not followed, the CLI token is sent only to the environment's web server`);
+      }
       if (response.status !== 200) {
         const hint = TOKEN_REJECTED.has(response.status) ? ' (a new CLI token was refused too: check the caller may call airflow:CreateCliToken for this environment)' : '';
         throw new ToolError('AirflowCliError', `the Airflow CLI of ${this.options.environment} answered HTTP ${response.status} to \`${command}\`${hint}: ${firstLine(response.body)}`);
@@ -76,18 +87,18 @@ export class AirflowCli {
   }
 
   private url(hostname: string | undefined): string {
-    if (this.options.endpointUrl) return `${this.options.endpointUrl.replace(/\/+$/, '')}/aws_mwaa/cli`;
-    if (!hostname) throw new ToolError('NoWebServer', `CreateCliToken for ${this.options.environment} returned no web server host name`);
-    return `https://${hostname}/aws_mwaa/cli`;
+    return cliUrl(this.options.environment, hostname, this.options.endpointUrl);
   }
 
   private async token(): Promise<{ token: string; hostname?: string }> {
     const out = await this.options.mwaa.send(new CreateCliTokenCommand({ Name: this.options.environment }), { abortSignal: this.options.signal });
     if (!out.CliToken) throw new ToolError('NoCliToken', `CreateCliToken for ${this.options.environment} returned no token`);
+    // A credential for 60 s: never printed, not even in an error quoting the request or a debug stack.
+    this.options.registerSecret(out.CliToken);
     return { token: out.CliToken, hostname: out.WebServerHostname };
   }
 
-  private async post(url: string, token: string, command: string): Promise<{ status: number; body: string }> {
+  private async post(url: string, token: string, command: string): Promise<{ status: number; body: string; location?: string }> {
     const doFetch = this.options.fetch ?? fetch;
     const timeout = AbortSignal.timeout(this.options.timing.requestTimeoutMs);
     try {
@@ -95,9 +106,10 @@ export class AirflowCli {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' },
         body: command,
+        redirect: 'manual',
         signal: AbortSignal.any([this.options.signal, timeout]),
       });
-      return { status: response.status, body: await response.text() };
+      return { status: response.status, body: await response.text(), location: response.headers?.get?.('location') ?? undefined };
     } catch (error) {
       if (this.options.signal.aborted) throw new InterruptedError(`interrupted during \`${command}\``);
       if (timeout.aborted) throw new ToolError('AirflowCliTimeout', `the Airflow CLI of ${this.options.environment} did not answer \`${command}\` within ${Math.round(this.options.timing.requestTimeoutMs / 1000)}s`);
@@ -105,6 +117,32 @@ export class AirflowCli {
       throw new ToolError('AirflowCliUnreachable', `cannot reach the Airflow web server at ${url} (${errorName(cause ?? error)}: ${errorMessage(cause ?? error)})`);
     }
   }
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: an override there is this machine (the local endpoint). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/**
+ * Where the CLI token may go: `<loopback override>/aws_mwaa/cli` (the local endpoint answers the
+ * CLI itself), else only `https://<WebServerHostname>/aws_mwaa/cli`, the host name exactly as
+ * CreateCliToken returned it (a bare DNS name: no scheme, port, path or user part). A non-loopback
+ * override (VPC or FIPS endpoint, proxy) is for the MWAA API only and never receives the token.
+ */
+export function cliUrl(environment: string, hostname: string | undefined, endpointUrl: string | undefined): string {
+  if (endpointUrl && isLoopbackUrl(endpointUrl)) return `${endpointUrl.replace(/\/+$/, '')}/aws_mwaa/cli`;
+  if (!hostname) throw new ToolError('NoWebServer', `CreateCliToken for ${environment} returned no web server host name`);
+  if (!HOST_NAME.test(hostname)) throw new ToolError('AirflowCliHost', `CreateCliToken for ${environment} returned a web server host name that is not a DNS name (${JSON.stringify(hostname.slice(0, 100))}): the CLI token is not sent there`);
+  return `https://${hostname}/aws_mwaa/cli`;
 }
 
 function firstLine(text: string): string {

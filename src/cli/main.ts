@@ -33,6 +33,7 @@ const COMMANDS: Readonly<Record<CommandName, Runner>> = {
   runs: command('runs', async () => (await import('./commands/runs.js')).runs),
   predict: command('predict', async () => (await import('./commands/predict.js')).predict),
   local: command('local', async () => (await import('./commands/local.js')).local),
+  policy: command('policy', async () => (await import('./commands/policy.js')).policy),
 };
 
 function shapingOptions(command: Command): Command {
@@ -80,7 +81,8 @@ export function buildProgram(run: (name: CommandName, values: CommanderValues, a
       .option('--only <steps>', `run only these steps (comma-separated): ${STEP_NAMES.join(', ')}`)
       .option('--no-wait', 'return once the Airflow environment creation or update is requested')
       .option('--dir <dir>', 'the Airflow folder upload-airflow syncs (default: the shipped artifacts/airflow)')
-      .option('--force-unlock', 'break a live lock held by another run', false),
+      .option('--force-unlock', 'break a live lock held by another run', false)
+      .option('--adopt', "take over resources with the pipeline's names that lack its tag, and tag them", false),
   ).action(action('up'));
 
   shapingOptions(
@@ -141,6 +143,13 @@ export function buildProgram(run: (name: CommandName, values: CommanderValues, a
       .option('--dry-run', 'print what it would delete; make no mutating call', false)
       .option('--force-unlock', 'break a live lock held by another run', false),
   ).action(action('park'));
+
+  program
+    .command('policy')
+    .description("print the least-privilege IAM policy the operator's identity needs for a command")
+    .requiredOption('--for <command>', 'the command: run, runs, predict, add-data, push-dags, up, status, park or destroy')
+    .option('--account <id>', 'render for this account id without calling AWS (default: the account of the credentials)')
+    .action(action('policy'));
 
   program
     .command('local')

@@ -28,6 +28,8 @@ export type ShapingOptions = {
   readonly wait?: boolean;
   /** destroy --keep-data. */
   readonly keepData?: boolean;
+  /** up --adopt: take over same-named resources that lack the pipeline's tag. */
+  readonly adopt?: boolean;
   /** up --dir: the Airflow folder upload-airflow syncs. */
   readonly dir?: string;
   /** The options typed on the command line (attribute names): the others may come from the stored settings. */
@@ -51,6 +53,7 @@ export type RunOptions = { readonly force: boolean; readonly follow: boolean };
 export type RunsOptions = { readonly limit: string };
 export type PredictOptions = { readonly file?: string; readonly rows: readonly string[] };
 export type LocalOptions = { readonly port: string };
+export type PolicyOptions = { readonly for: string; readonly account?: string };
 
 const flag = (v: CommanderValues, key: string): boolean => Boolean(v[key]);
 /** A `--no-x` option: true unless given. */
@@ -74,6 +77,7 @@ function shaping(v: CommanderValues): ShapingOptions {
     rmseThreshold: text(v, 'rmseThreshold'),
     wait: unlessNo(v, 'wait'),
     keepData: flag(v, 'keepData'),
+    adopt: flag(v, 'adopt'),
     ...(has(v, 'dir') ? { dir: text(v, 'dir') } : {}),
     explicitOptions: (v.explicitOptions as string[] | undefined) ?? [],
   };
@@ -91,6 +95,7 @@ export interface OptionsByCommand {
   runs: RunsOptions;
   predict: PredictOptions;
   local: LocalOptions;
+  policy: PolicyOptions;
 }
 
 export type CommandName = keyof OptionsByCommand;
@@ -117,6 +122,7 @@ export const PARSE: { readonly [N in CommandName]: (values: CommanderValues, arg
     rows: (v.row as string[] | undefined) ?? [],
   }),
   local: (v: CommanderValues): LocalOptions => ({ port: String(v.port) }),
+  policy: (v: CommanderValues): PolicyOptions => ({ for: String(v.for ?? ''), ...(has(v, 'account') ? { account: text(v, 'account') } : {}) }),
 };
 
 /** The typed options of command `name`, from commander's values and positional arguments. */

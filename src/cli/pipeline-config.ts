@@ -46,6 +46,7 @@ export function pipelineConfig(raw: ShapingOptions): PipelineConfig {
     rmseThreshold: v.positiveNumber('--rmse-threshold', str('rmseThreshold')),
     wait: raw.wait !== false,
     keepData: Boolean(raw.keepData),
+    adopt: Boolean(raw.adopt),
     airflowDir: raw.dir === undefined ? DEFAULT_AIRFLOW_DIR : resolve(str('dir')),
     artifactsDir: ARTIFACTS_DIR,
   };

@@ -24,6 +24,8 @@ export interface PipelineConfig {
   readonly airflowDir: string;
   /** The folder holding the shipped artifacts (data/, lambda/). */
   readonly artifactsDir: string;
+  /** `up --adopt`: take over resources with the pipeline's names that lack its tag, tagging them (engine/ownership.ts). */
+  readonly adopt?: boolean;
   /** Set while the pipeline is parked (`park`): what `up` needs to resume it. */
   readonly parked?: ParkedMark;
 }

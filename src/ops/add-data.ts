@@ -1,7 +1,7 @@
 import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bucketExists, listKeys, putFile } from '../aws/s3-objects.js';
+import { bucketExists, headObject, listKeys, putFile } from '../aws/s3-objects.js';
 import { checkSurveyFile, type CheckedFile } from '../data/survey-file.js';
 import type { Names } from '../engine/names.js';
 import { ToolError, UsageError, errorMessage } from '../errors.js';
@@ -30,14 +30,27 @@ export function newDataKey(names: Names, sha256: string, now: Date): string {
   return `${names.newDataPrefix}abalone.${stamp}.${sha256.slice(0, 8)}.csv`;
 }
 
-/** Keys already uploaded, by the 8-hex content hash in their name. */
-async function existingByHash(s3: Parameters<typeof listKeys>[0], names: Names): Promise<Map<string, string>> {
-  const byHash = new Map<string, string>();
+/** Keys already uploaded, by the 8-hex content hash in their name (candidates only: see `sameContent`). */
+async function existingByHash(s3: Parameters<typeof listKeys>[0], names: Names): Promise<Map<string, string[]>> {
+  const byHash = new Map<string, string[]>();
   for (const key of await listKeys(s3, names.bucket, names.newDataPrefix)) {
     const hash = /\.([0-9a-f]{8})\.csv$/.exec(key)?.[1];
-    if (hash) byHash.set(hash, key);
+    if (hash) byHash.set(hash, [...(byHash.get(hash) ?? []), key]);
   }
   return byHash;
+}
+
+/**
+ * The uploaded object whose content is this file's: 8 hex digits in a name only pick candidates
+ * (another file may share them), the full SHA-256 each upload keeps in its metadata decides.
+ * An object without that metadata is not taken for a duplicate: uploading again loses nothing
+ * (the new key has its own time stamp).
+ */
+async function sameContent(s3: Parameters<typeof listKeys>[0], bucket: string, candidates: readonly string[], sha256: string): Promise<string | undefined> {
+  for (const key of candidates) {
+    if ((await headObject(s3, bucket, key))?.sha256 === sha256) return key;
+  }
+  return undefined;
 }
 
 async function assertReadable(files: readonly string[]): Promise<void> {
@@ -86,7 +99,7 @@ export async function addData(ctx: OpContext, request: AddDataRequest): Promise<
       const known = await existingByHash(s3, names);
       for (const file of valid) {
         const short = file.sha256.slice(0, 8);
-        const existing = known.get(short);
+        const existing = await sameContent(s3, names.bucket, known.get(short) ?? [], file.sha256);
         if (existing) {
           accepted.push({ file: file.file, key: existing, rows: file.rows, duplicate: true });
           continue;
@@ -94,7 +107,7 @@ export async function addData(ctx: OpContext, request: AddDataRequest): Promise<
         if (ctx.signal.aborted) break;
         const key = newDataKey(names, file.sha256, new Date());
         await putFile(s3, { bucket: names.bucket, key, path: file.normalised, sha256: file.sha256, contentType: 'text/csv' });
-        known.set(short, key);
+        known.set(short, [...(known.get(short) ?? []), key]);
         accepted.push({ file: file.file, key, rows: file.rows, duplicate: false });
       }
     }

@@ -7,6 +7,7 @@ import type { Names } from '../engine/names.js';
 import type { RunEvent, RunOutcome, RunResult, TaskStateRow } from '../engine/run-types.js';
 import { describeWait, waitTimeoutMs, type RunTiming } from '../engine/timing.js';
 import { InterruptedError, ToolError } from '../errors.js';
+import { registerSecret } from '../output/redact.js';
 import type { OpContext } from './context.js';
 import { PipelineDag, pipelineImportErrors } from './pipeline-dag.js';
 
@@ -37,7 +38,7 @@ export interface OpenDag {
 export async function openPipelineDag(clients: Clients, names: Names, timing: RunTiming, signal: AbortSignal): Promise<OpenDag> {
   const mwaa = await clients.mwaa();
   const environment = await usableEnvironment(mwaa, names.environment);
-  const cli = new AirflowCli({ mwaa, environment: names.environment, endpointUrl: clients.endpoint('mwaa'), timing: timing.cli, signal });
+  const cli = new AirflowCli({ mwaa, environment: names.environment, endpointUrl: clients.endpoint('mwaa'), timing: timing.cli, signal, registerSecret });
   return { dag: new PipelineDag(cli), cli, environment };
 }
 

@@ -1,4 +1,5 @@
 import type { Prediction, RejectedSource } from '../engine/run-types.js';
+import { printable } from './printable.js';
 import type { Output } from './output.js';
 
 /** One line per row: `row 1  rings 9.7  age 11.2 years`. */
@@ -19,7 +20,7 @@ export function reportRejected(output: Output, rejected: readonly RejectedSource
   }
   for (const r of rejected) {
     const n = r.errors.length;
-    output.line(`${output.style.red('rejected')}  ${r.source}: ${n} invalid row${n === 1 ? '' : 's'}, nothing sent`);
-    for (const e of r.errors) output.line(`  ${r.source === '--row' ? `--row #${e.row}` : `line ${e.row}`}: ${e.reason}`);
+    output.line(`${output.style.red('rejected')}  ${printable(r.source)}: ${n} invalid row${n === 1 ? '' : 's'}, nothing sent`);
+    for (const e of r.errors) output.line(`  ${r.source === '--row' ? `--row #${e.row}` : `line ${e.row}`}: ${printable(e.reason)}`);
   }
 }

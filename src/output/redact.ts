@@ -21,6 +21,8 @@ const SIGNED: ReadonlyArray<[RegExp, string]> = [
   [/AWS4-HMAC-SHA256\s+Credential=[^\s"',]+(?:,\s*SignedHeaders=[^\s"',]+)?(?:,\s*Signature=[0-9a-fA-F]+)?/g, `AWS4-HMAC-SHA256 ${REDACTED}`],
   // A presigned URL's query.
   [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  // A bearer token (the MWAA CLI token, any OAuth-style credential), in a header or quoted back.
+  [/(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
   // A session token header quoted as `name: value`, as JSON, or as JSON inside JSON.
   [/(x-amz-security-token\\?"?\s*[:=]\s*\\?"?)[^"\\\s,}]+/gi, `$1${REDACTED}`],
 ];

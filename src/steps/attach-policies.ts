@@ -11,7 +11,8 @@ import { diffPolicies, parsePolicy, type PolicyDocument } from '../aws/policy.js
 import type { PipelineConfig } from '../engine/config.js';
 import type { Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
-import { attachedPolicyArns, inlinePolicyNames } from './roles/iam.js';
+import { attachedPolicyArns, inlinePolicyNames, roleTag } from './roles/iam.js';
+import { isOurs, leaveAlone } from '../engine/ownership.js';
 import { INLINE_POLICY_NAME, managedPolicyArn, roleArn } from './roles/specs.js';
 import { renderPolicyTemplate, templateVars } from './templates.js';
 
@@ -149,6 +150,11 @@ export const attachPolicies: Step = {
       throw error;
     }
     const arn = roleArn(names, RoleName);
+    const tag = await roleTag(iam, names, RoleName);
+    if (!isOurs(names, tag)) {
+      leaveAlone(ctx, 'attach-policies', arn, tag);
+      return [];
+    }
     const ignoreGone = (error: unknown) => {
       if (!isNotFound(error)) throw error;
     };

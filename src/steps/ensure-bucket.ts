@@ -24,6 +24,7 @@ import { diffPolicies, parsePolicy, type PolicyDocument } from '../aws/policy.js
 import { ToolError, errorName } from '../errors.js';
 import type { Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { adoptDetail, claim, isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';
 
 const PUBLIC_ACCESS_BLOCK = {
   BlockPublicAcls: true,
@@ -55,7 +56,22 @@ interface Drift {
   fix(): Promise<void>;
 }
 
-type Observed = { exists: false } | { exists: true; drifts: Drift[] };
+/** `owned`: tagged as this pipeline's, or this tool's own half-made bucket (`halfMade`). */
+type Observed = { exists: false } | { exists: true; drifts: Drift[]; tag: string | undefined; owned: boolean };
+
+/**
+ * The bucket is the one resource tagged by a second call (CreateBucket takes no tags), so a run
+ * killed between the two leaves it untagged. It is told from someone else's bucket by being
+ * exactly what CreateBucket alone leaves: no tag set at all, versioning never enabled, no bucket
+ * policy and no object version or delete marker (createBucket tags it first, before anything
+ * else). Such a bucket holds nothing and was never configured, so taking it over loses nobody
+ * anything; a bucket with any tag, versioning, policy or object is someone's and is not adopted.
+ */
+async function halfMade(s3: S3Client, Bucket: string, tagging: { TagSet?: Tag[] } | undefined, versioning: string | undefined, policy: string | undefined): Promise<boolean> {
+  if ((tagging?.TagSet ?? []).length > 0 || versioning !== undefined || policy !== undefined) return false;
+  const page = await s3.send(new ListObjectVersionsCommand({ Bucket, MaxKeys: 1 }));
+  return (page.Versions ?? []).length === 0 && (page.DeleteMarkers ?? []).length === 0;
+}
 
 async function observe(s3: S3Client, names: Names): Promise<Observed> {
   const Bucket = names.bucket;
@@ -95,11 +111,13 @@ async function observe(s3: S3Client, names: Names): Promise<Observed> {
     drifts.push({ detail: `bucket policy: ${policyDiff.join(', ')}`, fix: () => putPolicy(s3, names) });
   }
   const tag = tagging?.TagSet?.find((t) => t.Key === names.tagKey)?.Value;
+  const owned = isOurs(names, tag) || (await halfMade(s3, Bucket, tagging, versioning.Status, policy?.Policy));
   if (tag !== names.name) {
     const others = (tagging?.TagSet ?? []).filter((t) => t.Key !== names.tagKey);
-    drifts.push({ detail: `tag ${names.tagKey} ${tag === undefined ? 'missing' : `= ${tag}`}`, fix: () => tagBucket(s3, names, others) });
+    const detail = owned ? `tag ${names.tagKey} missing (this tool's bucket, interrupted before its tag)` : adoptDetail(names, tag);
+    drifts.push({ detail, fix: () => tagBucket(s3, names, others) });
   }
-  return { exists: true, drifts };
+  return { exists: true, drifts, tag, owned };
 }
 
 function bucketTaken(names: Names): ToolError {
@@ -202,6 +220,7 @@ export const ensureBucket: Step = {
         change('create', ctx.names.bucketArn, 'versioning, public access block, SSE-S3, TLS-only policy', () => createBucket(ctx, s3, ctx.names)),
       ];
     }
+    if (!observed.owned) claim(ctx, [{ resource: ctx.names.bucketArn, tag: observed.tag }]);
     return observed.drifts.map((d) => change('update', ctx.names.bucketArn, d.detail, d.fix));
   },
 
@@ -209,6 +228,7 @@ export const ensureBucket: Step = {
     const observed = await observe(await ctx.clients.s3(), ctx.names);
     const base = { type: RESOURCE_TYPE, id: ctx.names.bucket };
     if (!observed.exists) return [{ ...base, state: 'missing', detail: '' }];
+    if (!observed.owned) return [{ ...base, state: 'drift', detail: notOursDetail(ctx.names, observed.tag) }];
     if (observed.drifts.length > 0) return [{ ...base, state: 'drift', detail: observed.drifts.map((d) => d.detail).join('; ') }];
     return [{ ...base, state: 'ok', detail: '' }];
   },
@@ -218,6 +238,18 @@ export const ensureBucket: Step = {
     const s3 = await ctx.clients.s3();
     const exists = await readOrUndefined(() => s3.send(new HeadBucketCommand({ Bucket: ctx.names.bucket })));
     if (!exists) return [];
+    const tagging = await readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket: ctx.names.bucket })));
+    const tag = tagging?.TagSet?.find((t) => t.Key === ctx.names.tagKey)?.Value;
+    if (!isOurs(ctx.names, tag)) {
+      const [versioning, policy] = await Promise.all([
+        readOrUndefined(() => s3.send(new GetBucketVersioningCommand({ Bucket: ctx.names.bucket }))),
+        readOrUndefined(() => s3.send(new GetBucketPolicyCommand({ Bucket: ctx.names.bucket }))),
+      ]);
+      if (!(await halfMade(s3, ctx.names.bucket, tagging, versioning?.Status, policy?.Policy))) {
+        leaveAlone(ctx, 'ensure-bucket', ctx.names.bucketArn, tag);
+        return [];
+      }
+    }
     return [change('delete', ctx.names.bucketArn, 'every object version and delete marker, then the bucket', () => emptyAndDelete(s3, ctx.names.bucket))];
   },
 };

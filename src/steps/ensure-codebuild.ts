@@ -13,6 +13,7 @@ import { requireImplemented } from '../aws/unsupported.js';
 import { errorName } from '../errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { adoptDetail, claim, leaveAlone, notOursDetail } from '../engine/ownership.js';
 import { roleArn } from './roles/specs.js';
 import { renderTemplate, templateVars } from './templates.js';
 
@@ -58,9 +59,11 @@ function differences(want: CreateProjectInput, actual: Project, names: Names): s
   ];
   const out = pairs.filter(([, a, w]) => a !== w).map(([label, a, w]) => `${label} ${a ?? 'unset'} (want ${w})`);
   if (actual.source?.buildspec !== want.source?.buildspec) out.push('buildspec differs from templates/codebuild/buildspec.yml');
-  if (!actual.tags?.some((t) => t.key === names.tagKey && t.value === names.name)) out.push(`tag ${names.tagKey} missing`);
+  if (!actual.tags?.some((t) => t.key === names.tagKey && t.value === names.name)) out.push(adoptDetail(names, projectTag(actual, names)));
   return out;
 }
+
+const projectTag = (project: Project, names: Names) => project.tags?.find((t) => t.key === names.tagKey)?.value;
 
 async function observe(ctx: StepContext) {
   const [codebuild, want] = await Promise.all([ctx.clients.codebuild(), projectSpec(ctx.names)]);
@@ -96,6 +99,7 @@ export const ensureCodebuild: Step = {
         ),
       ];
     }
+    claim(ctx, [{ resource: arn, tag: projectTag(project, ctx.names) }]);
     if (drift.length === 0) return [];
     return [
       change('update', arn, drift.join('; '), async () => {
@@ -110,13 +114,21 @@ export const ensureCodebuild: Step = {
     const { project, drift } = await observe(ctx);
     const base = { type: RESOURCE_TYPE, id: ctx.names.deployProject };
     if (!project) return [{ ...base, state: 'missing', detail: '' }];
+    const tag = projectTag(project, ctx.names);
+    if (tag !== ctx.names.name) return [{ ...base, state: 'drift', detail: notOursDetail(ctx.names, tag) }];
     return [drift.length > 0 ? { ...base, state: 'drift', detail: drift.join('; ') } : { ...base, state: 'ok', detail: '' }];
   },
 
   async planDestroy(ctx: StepContext): Promise<Change[]> {
     const codebuild = await ctx.clients.codebuild();
     const out = await codebuild.send(new BatchGetProjectsCommand({ names: [ctx.names.deployProject] }));
-    if (!out.projects?.some((p) => p.name === ctx.names.deployProject)) return [];
+    const project = out.projects?.find((p) => p.name === ctx.names.deployProject);
+    if (!project) return [];
+    const tag = projectTag(project, ctx.names);
+    if (tag !== ctx.names.name) {
+      leaveAlone(ctx, STEP, projectArn(ctx.names), tag);
+      return [];
+    }
     return [
       change('delete', projectArn(ctx.names), 'the project', async () => {
         try {

@@ -19,6 +19,7 @@ import { errorMatching, retryWhileRolePropagates } from '../aws/retry.js';
 import { requireImplemented } from '../aws/unsupported.js';
 import { errorName } from '../errors.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { adoptDetail, claim, leaveAlone, notOursDetail } from '../engine/ownership.js';
 import { crawlerDifferences, crawlerSpec, glueArn, jobDifferences, jobSpec, tags } from './glue/specs.js';
 
 const STEP = 'ensure-glue';
@@ -32,11 +33,13 @@ interface Observed {
   readonly exists: boolean;
   readonly differences: string[];
   readonly tagged: boolean;
+  /** The pipeline tag's value (undefined when untagged). */
+  readonly tag?: string;
 }
 
-async function tagged(glue: GlueClient, ctx: StepContext, arn: string): Promise<boolean> {
+async function tagOf(glue: GlueClient, ctx: StepContext, arn: string): Promise<string | undefined> {
   const out = await readOrUndefined(() => glue.send(new GetTagsCommand({ ResourceArn: arn })));
-  return out?.Tags?.[ctx.names.tagKey] === ctx.names.name;
+  return out?.Tags?.[ctx.names.tagKey];
 }
 
 async function observe(ctx: StepContext): Promise<{ glue: GlueClient; resources: Observed[] }> {
@@ -52,22 +55,23 @@ async function observe(ctx: StepContext): Promise<{ glue: GlueClient; resources:
     crawler: glueArn(names, 'crawler', names.crawler),
     job: glueArn(names, 'job', names.etlJob),
   };
-  const [dbTagged, crawlerTagged, jobTagged] = await Promise.all([
-    database?.Database ? tagged(glue, ctx, arns.database) : false,
-    crawler?.Crawler ? tagged(glue, ctx, arns.crawler) : false,
-    job?.Job ? tagged(glue, ctx, arns.job) : false,
+  const [dbTag, crawlerTag, jobTag] = await Promise.all([
+    database?.Database ? tagOf(glue, ctx, arns.database) : undefined,
+    crawler?.Crawler ? tagOf(glue, ctx, arns.crawler) : undefined,
+    job?.Job ? tagOf(glue, ctx, arns.job) : undefined,
   ]);
+  const ours = (tag: string | undefined) => ({ tag, tagged: tag === names.name });
   return {
     glue,
     resources: [
-      { type: 'glue-database', id: names.glueDatabase, arn: arns.database, exists: !!database?.Database, differences: [], tagged: dbTagged },
+      { type: 'glue-database', id: names.glueDatabase, arn: arns.database, exists: !!database?.Database, differences: [], ...ours(dbTag) },
       {
         type: 'glue-crawler',
         id: names.crawler,
         arn: arns.crawler,
         exists: !!crawler?.Crawler,
         differences: crawler?.Crawler ? crawlerDifferences(crawlerSpec(names), crawler.Crawler) : [],
-        tagged: crawlerTagged,
+        ...ours(crawlerTag),
       },
       {
         type: 'glue-job',
@@ -75,7 +79,7 @@ async function observe(ctx: StepContext): Promise<{ glue: GlueClient; resources:
         arn: arns.job,
         exists: !!job?.Job,
         differences: job?.Job ? jobDifferences(jobSpec(names, ctx.config), job.Job) : [],
-        tagged: jobTagged,
+        ...ours(jobTag),
       },
     ],
   };
@@ -146,6 +150,7 @@ export const ensureGlue: Step = {
 
   async plan(ctx: StepContext): Promise<Change[]> {
     const { glue, resources } = await observe(ctx);
+    claim(ctx, resources.filter((r) => r.exists).map((r) => ({ resource: r.arn, tag: r.tag })));
     const changes: Change[] = [];
     for (const r of resources) {
       if (!r.exists) {
@@ -157,7 +162,7 @@ export const ensureGlue: Step = {
       }
       if (!r.tagged) {
         changes.push(
-          change('update', r.arn, `tag ${ctx.names.tagKey} missing`, async () => {
+          change('update', r.arn, adoptDetail(ctx.names, r.tag), async () => {
             await glue.send(new TagResourceCommand({ ResourceArn: r.arn, TagsToAdd: tags(ctx.names) }));
           }),
         );
@@ -171,7 +176,8 @@ export const ensureGlue: Step = {
     return resources.map((r): ResourceState => {
       const base = { type: r.type, id: r.id };
       if (!r.exists) return { ...base, state: 'missing', detail: '' };
-      const drift = [...r.differences, ...(r.tagged ? [] : [`tag ${ctx.names.tagKey} missing`])];
+      if (!r.tagged) return { ...base, state: 'drift', detail: notOursDetail(ctx.names, r.tag) };
+      const drift = [...r.differences];
       return drift.length > 0 ? { ...base, state: 'drift', detail: drift.join('; ') } : { ...base, state: 'ok', detail: '' };
     });
   },
@@ -201,6 +207,7 @@ export const ensureGlue: Step = {
     return order
       .map((type) => resources.find((r) => r.type === type)!)
       .filter((r) => r.exists)
+      .filter((r) => r.tagged || (leaveAlone(ctx, STEP, r.arn, r.tag), false))
       .map((r) => change('delete', r.arn, detail[r.type], remove[r.type]));
   },
 };

@@ -16,6 +16,7 @@ import { zipFolder } from '../files/zip.js';
 import { ToolError, errorName } from '../errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { adoptDetail, claim, leaveAlone, notOursDetail } from '../engine/ownership.js';
 import { roleArn } from './roles/specs.js';
 
 const STEP = 'ensure-lambda';
@@ -77,6 +78,7 @@ async function observe(ctx: StepContext) {
         code: config.CodeSha256 !== code.sha256,
         config: configDifferences(ctx.names, config),
         tagged: found?.Tags?.[ctx.names.tagKey] === ctx.names.name,
+        tag: found?.Tags?.[ctx.names.tagKey],
       }
     : undefined;
   return { lambda, code, drift };
@@ -114,6 +116,7 @@ export const ensureLambda: Step = {
         }),
       ];
     }
+    claim(ctx, [{ resource: arn, tag: drift.tag }]);
     const changes: Change[] = [];
     if (drift.code) {
       changes.push(
@@ -135,7 +138,7 @@ export const ensureLambda: Step = {
     }
     if (!drift.tagged) {
       changes.push(
-        change('update', arn, `tag ${names.tagKey} missing`, async () => {
+        change('update', arn, adoptDetail(names, drift.tag), async () => {
           await lambda.send(new TagResourceCommand({ Resource: arn, Tags: { [names.tagKey]: names.name } }));
         }),
       );
@@ -147,11 +150,8 @@ export const ensureLambda: Step = {
     const { drift } = await observe(ctx);
     const base = { type: RESOURCE_TYPE, id: ctx.names.analyzeFunction };
     if (!drift) return [{ ...base, state: 'missing', detail: '' }];
-    const details = [
-      ...(drift.code ? ['code differs from artifacts/lambda/analyze_results'] : []),
-      ...drift.config,
-      ...(drift.tagged ? [] : [`tag ${ctx.names.tagKey} missing`]),
-    ];
+    if (!drift.tagged) return [{ ...base, state: 'drift', detail: notOursDetail(ctx.names, drift.tag) }];
+    const details = [...(drift.code ? ['code differs from artifacts/lambda/analyze_results'] : []), ...drift.config];
     return [details.length > 0 ? { ...base, state: 'drift', detail: details.join('; ') } : { ...base, state: 'ok', detail: '' }];
   },
 
@@ -159,6 +159,11 @@ export const ensureLambda: Step = {
     const lambda = await ctx.clients.lambda();
     const found = await readOrUndefined(() => lambda.send(new GetFunctionCommand({ FunctionName: ctx.names.analyzeFunction })));
     if (!found?.Configuration) return [];
+    const tag = found.Tags?.[ctx.names.tagKey];
+    if (tag !== ctx.names.name) {
+      leaveAlone(ctx, STEP, functionArn(ctx.names), tag);
+      return [];
+    }
     return [
       change('delete', functionArn(ctx.names), 'the function', async () => {
         try {

@@ -3,6 +3,7 @@ import { getEnvironment, isTransitional } from '../aws/mwaa-environment.js';
 import { ToolError } from '../errors.js';
 import { environmentHourly, hourlyNote } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { adoptDetail, claim, isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';
 import { diffEnvironment, type EnvironmentDiff } from './mwaa/drift.js';
 import { createEnvironment, deleteEnvironment, requestEnvironmentDeletion, requireAvailable, tagEnvironment, updateAndWait, waitSettled } from './mwaa/lifecycle.js';
 import { environmentArn, objectVersions, wantedEnvironment } from './mwaa/wanted.js';
@@ -71,15 +72,19 @@ function convergeChanges(ctx: StepContext, mwaa: MWAAClient, env: Environment, d
       }),
     );
   }
-  if (d.tagMissing) changes.push(change('update', arn, `tag ${ctx.names.tagKey} missing`, () => tagEnvironment(mwaa, arn, ctx.names)));
+  if (d.tagMissing) changes.push(change('update', arn, adoptDetail(ctx.names, envTag(ctx, env)), () => tagEnvironment(mwaa, arn, ctx.names)));
   return changes;
 }
+
+const envTag = (ctx: StepContext, env: Environment) => env.Tags?.[ctx.names.tagKey];
 
 async function plan(ctx: StepContext): Promise<Change[]> {
   const mwaa = await ctx.clients.mwaa();
   const env = await getEnvironment(mwaa, ctx.names.environment);
   const arn = env?.Arn ?? environmentArn(ctx.names);
   if (!env) return [change('create', arn, billable(ctx), () => create(ctx, mwaa))];
+  // CreateEnvironment tags in the same call: an untagged environment is not this tool's.
+  claim(ctx, [{ resource: arn, tag: envTag(ctx, env) }]);
   const lastError = env.LastUpdate?.Error ? `${env.LastUpdate.Error.ErrorCode}: ${env.LastUpdate.Error.ErrorMessage}` : 'no error reported';
   if (env.Status !== 'DELETING' && isTransitional(env.Status)) {
     if (!ctx.config.wait) {
@@ -120,6 +125,7 @@ async function status(ctx: StepContext): Promise<ResourceState[]> {
   const base = { type: RESOURCE_TYPE, id: ctx.names.environment };
   if (!env && ctx.config.parked) return [{ ...base, state: 'parked', detail: `deleted by park (with Airflow's own run history; the run records stay in the bucket); up recreates it` }];
   if (!env) return [{ ...base, state: 'missing', detail: '' }];
+  if (!isOurs(ctx.names, envTag(ctx, env))) return [{ ...base, state: 'drift', detail: notOursDetail(ctx.names, envTag(ctx, env)) }];
   const version = `Airflow ${env.AirflowVersion ?? '?'}`;
   const statusName = env.Status ?? 'UNKNOWN';
   if (FAILED.has(statusName)) {
@@ -130,7 +136,7 @@ async function status(ctx: StepContext): Promise<ResourceState[]> {
   if (statusName === 'DELETING') return [{ ...base, state: 'deleting', detail: statusName }];
   if (statusName !== 'AVAILABLE') return [{ ...base, state: 'updating', detail: `${statusName}, ${version}` }];
   const d = await diff(ctx, env);
-  const differences = [...d.mustRecreate, ...d.details, ...(d.tagMissing ? [`tag ${ctx.names.tagKey} missing`] : [])];
+  const differences = [...d.mustRecreate, ...d.details];
   if (differences.length > 0) return [{ ...base, state: 'drift', detail: differences.join('; ') }];
   const url = env.WebserverUrl ? `https://${env.WebserverUrl}` : 'no webserver URL yet';
   return [{ ...base, state: 'ok', detail: `AVAILABLE, ${url}, ${version}, ${env.EnvironmentClass}` }];
@@ -148,6 +154,10 @@ export const ensureMwaa: Step = {
     const env = await getEnvironment(mwaa, ctx.names.environment);
     if (!env) return [];
     const arn = env.Arn ?? environmentArn(ctx.names);
+    if (!isOurs(ctx.names, envTag(ctx, env))) {
+      leaveAlone(ctx, STEP, arn, envTag(ctx, env));
+      return [];
+    }
     if (!ctx.config.wait) {
       // --no-wait: request the deletion and go on; what the environment uses waits for a second destroy.
       const detail = env.Status === 'DELETING' ? 'already DELETING; not waiting (--no-wait)' : `${env.Status}: DeleteEnvironment; not waiting for it (--no-wait)`;

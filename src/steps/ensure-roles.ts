@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
-import { createRole, deleteRole, observeRole, roleContents } from './roles/iam.js';
+import { claim, isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';
+import { createRole, deleteRole, observeRole, roleContents, roleTag } from './roles/iam.js';
 import { wantedRoles, type WantedRole } from './roles/specs.js';
 
 const RESOURCE_TYPE = 'iam-role';
@@ -26,6 +27,7 @@ export const ensureRoles: Step = {
 
   async plan(ctx: StepContext): Promise<Change[]> {
     const { iam, roles } = await observeAll(ctx);
+    claim(ctx, roles.flatMap(({ want, observed }) => (observed.exists ? [{ resource: want.arn, tag: observed.tag }] : [])));
     return roles.flatMap(({ want, observed }) =>
       observed.exists
         ? observed.drifts.map((d) => change('update', want.arn, d.detail, d.fix))
@@ -38,6 +40,7 @@ export const ensureRoles: Step = {
     return roles.map(({ want, observed }): ResourceState => {
       const base = { type: RESOURCE_TYPE, id: want.name };
       if (!observed.exists) return { ...base, state: 'missing', detail: '' };
+      if (!isOurs(ctx.names, observed.tag)) return { ...base, state: 'drift', detail: notOursDetail(ctx.names, observed.tag) };
       if (observed.drifts.length > 0) return { ...base, state: 'drift', detail: observed.drifts.map((d) => d.detail).join('; ') };
       return { ...base, state: 'ok', detail: '' };
     });
@@ -45,9 +48,16 @@ export const ensureRoles: Step = {
 
   async planDestroy(ctx: StepContext): Promise<Change[]> {
     const [iam, wanted] = await Promise.all([ctx.clients.iam(), wantedRoles(ctx.names, ctx.config)]);
-    const found = await Promise.all(wanted.map(async (want) => ({ want, contents: await roleContents(iam, want.name) })));
+    const found = await Promise.all(
+      wanted.map(async (want) => ({ want, contents: await roleContents(iam, want.name), tag: await roleTag(iam, ctx.names, want.name) })),
+    );
     return found
       .filter((f) => f.contents !== undefined)
+      .filter((f) => {
+        if (isOurs(ctx.names, f.tag)) return true;
+        leaveAlone(ctx, 'ensure-roles', f.want.arn, f.tag);
+        return false;
+      })
       .map(({ want, contents }) => {
         const parts = [
           ...contents!.inline.map((n) => `inline policy ${n}`),

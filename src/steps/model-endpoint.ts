@@ -7,6 +7,7 @@ import {
   DescribeEndpointConfigCommand,
   ListEndpointConfigsCommand,
   ListModelsCommand,
+  ListTagsCommand,
   waitUntilEndpointDeleted,
   waitUntilEndpointInService,
   type DescribeEndpointCommandOutput,
@@ -19,6 +20,7 @@ import type { KeptEndpoint } from '../engine/settings.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { sdkWait, type SdkWaiterParams } from './sdk-wait.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
+import { isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';
 
 /**
  * What the DAG deploys at run time: the endpoint `<name>-endpoint`, and one model and one
@@ -49,15 +51,34 @@ async function listNames(
   return names;
 }
 
+/** The pipeline tag of a SageMaker resource (the DAG tags each model, config and the endpoint as it creates them). */
+async function sagemakerTag(sagemaker: SageMakerClient, names: Names, ResourceArn: string | undefined): Promise<string | undefined> {
+  if (!ResourceArn) return undefined;
+  const out = await sagemaker.send(new ListTagsCommand({ ResourceArn })).catch((error: unknown) => {
+    if (endpointGone(error)) return undefined;
+    throw error;
+  });
+  return out?.Tags?.find((t) => t.Key === names.tagKey)?.Value;
+}
+
+/** Only what carries the pipeline's tag is deleted; the rest is left alone, saying so. */
+async function ours(ctx: StepContext, sagemaker: SageMakerClient, items: ReadonlyArray<{ name: string; arn?: string }>): Promise<string[]> {
+  const tags = await Promise.all(items.map((i) => sagemakerTag(sagemaker, ctx.names, i.arn)));
+  return items.filter((item, n) => isOurs(ctx.names, tags[n]) || (leaveAlone(ctx, 'model-endpoint', item.arn ?? item.name, tags[n]), false)).map((i) => i.name);
+}
+
 async function observe(sagemaker: SageMakerClient, names: Names) {
+  const arns = new Map<string, string | undefined>();
   const [endpoint, models, configs] = await Promise.all([
     describeEndpoint(sagemaker, names),
     listNames(async (NextToken) => {
       const out = await sagemaker.send(new ListModelsCommand({ NameContains: `${names.name}-model-`, NextToken }));
+      for (const m of out.Models ?? []) arns.set(`model/${m.ModelName}`, m.ModelArn);
       return { names: (out.Models ?? []).map((m) => m.ModelName!), next: out.NextToken };
     }),
     listNames(async (NextToken) => {
       const out = await sagemaker.send(new ListEndpointConfigsCommand({ NameContains: `${names.name}-config-`, NextToken }));
+      for (const c of out.EndpointConfigs ?? []) arns.set(`config/${c.EndpointConfigName}`, c.EndpointConfigArn);
       return { names: (out.EndpointConfigs ?? []).map((c) => c.EndpointConfigName!), next: out.NextToken };
     }),
   ]);
@@ -65,6 +86,7 @@ async function observe(sagemaker: SageMakerClient, names: Names) {
     endpoint,
     models: models.filter((m) => runResourcePattern(names.name, 'model').test(m)).sort(),
     configs: configs.filter((c) => runResourcePattern(names.name, 'config').test(c)).sort(),
+    arns,
   };
 }
 
@@ -162,6 +184,7 @@ export async function planParkEndpoint(ctx: StepContext): Promise<Change[]> {
   const sagemaker = await ctx.clients.sagemaker();
   const endpoint = await describeEndpoint(sagemaker, ctx.names);
   if (!endpoint) return [];
+  if ((await ours(ctx, sagemaker, [{ name: ctx.names.endpoint, arn: endpoint.EndpointArn }])).length === 0) return [];
   const kept = endpoint.EndpointConfigName ? `, endpoint config ${endpoint.EndpointConfigName} and its model kept for up` : '';
   return [deleteEndpointChange(ctx, sagemaker, endpoint, kept)];
 }
@@ -215,6 +238,8 @@ export const modelEndpoint: Step = {
     const parked = ctx.config.parked?.endpoint;
     if (!endpoint && parked) return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state: 'parked', detail: `deleted by park; up recreates it from endpoint config ${parked.config}; ${kept}` }];
     if (!endpoint) return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state: 'ok', detail: `not deployed yet (the DAG deploys it when a model passes the RMSE threshold); ${kept}` }];
+    const tag = await sagemakerTag(await ctx.clients.sagemaker(), ctx.names, endpoint.EndpointArn);
+    if (!isOurs(ctx.names, tag)) return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state: 'drift', detail: notOursDetail(ctx.names, tag) }];
     const state = endpoint.EndpointStatus === 'Failed' ? 'failed' : endpoint.EndpointStatus === 'Updating' ? 'updating' : endpoint.EndpointStatus === 'Creating' ? 'creating' : 'ok';
     return [{ type: 'sagemaker-endpoint', id: ctx.names.endpoint, state, detail: `${endpoint.EndpointStatus}, config ${endpoint.EndpointConfigName}; ${kept}` }];
   },
@@ -222,7 +247,10 @@ export const modelEndpoint: Step = {
   async planDestroy(ctx: StepContext): Promise<Change[]> {
     const sagemaker = await ctx.clients.sagemaker();
     const { names } = ctx;
-    const { endpoint, models, configs } = await observe(sagemaker, names);
+    const observed = await observe(sagemaker, names);
+    const endpoint = observed.endpoint && (await ours(ctx, sagemaker, [{ name: names.endpoint, arn: observed.endpoint.EndpointArn }])).length > 0 ? observed.endpoint : undefined;
+    const configs = await ours(ctx, sagemaker, observed.configs.map((name) => ({ name, arn: observed.arns.get(`config/${name}`) })));
+    const models = await ours(ctx, sagemaker, observed.models.map((name) => ({ name, arn: observed.arns.get(`model/${name}`) })));
     const changes: Change[] = [];
     if (endpoint) changes.push(deleteEndpointChange(ctx, sagemaker, endpoint, ''));
     // --no-wait: the configs and models the endpoint uses wait for a second destroy.

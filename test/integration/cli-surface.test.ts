@@ -6,7 +6,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BIN, parseJson, runCli, type CliResult } from '../support/cli.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 
@@ -110,9 +110,10 @@ async function upBucket(): Promise<void> {
   expect(up.code, up.stderr).toBe(0);
 }
 
-/** Just the bucket, made directly (faster), where how it came to exist does not matter. */
+/** Just the bucket, made directly (faster), tagged as the pipeline's as up tags it (a later up adopts only its own). */
 async function createBucket(): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new PutBucketTaggingCommand({ Bucket: BUCKET, Tagging: { TagSet: [{ Key: 'abalone-pipeline:name', Value: 'abalone' }] } }));
   // Versioned, as up makes it: push-dags then sees the new requirements.txt version and asks MWAA.
   await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
 }

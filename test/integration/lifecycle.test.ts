@@ -139,14 +139,17 @@ describe('up, status, destroy of the storage steps', () => {
       ModelDataUrl: `s3://${BUCKET}/abalone_data/models/train/output/model.tar.gz`,
     };
     const role = 'arn:aws:iam::123456789012:role/abalone-sagemaker-us-east-1';
-    for (const ModelName of ['abalone-model-20261128-130501', 'abalone-x-model-20261128-130501']) {
-      await sagemaker.send(new CreateModelCommand({ ModelName, ExecutionRoleArn: role, PrimaryContainer: container }));
+    // Tagged as the DAG tags what it deploys (sagemaker_specs.tags); the other pipeline's with its own name.
+    const tags = (name: string) => [{ Key: 'abalone-pipeline:name', Value: name }];
+    for (const [ModelName, owner] of [['abalone-model-20261128-130501', 'abalone'], ['abalone-x-model-20261128-130501', 'abalone-x']] as const) {
+      await sagemaker.send(new CreateModelCommand({ ModelName, ExecutionRoleArn: role, PrimaryContainer: container, Tags: tags(owner) }));
     }
     await sagemaker.send(new CreateEndpointConfigCommand({
       EndpointConfigName: 'abalone-config-20261128-130501',
       ProductionVariants: [{ VariantName: 'main', ModelName: 'abalone-model-20261128-130501', InitialInstanceCount: 1, InstanceType: 'ml.m5.large' }],
+      Tags: tags('abalone'),
     }));
-    await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'abalone-endpoint', EndpointConfigName: 'abalone-config-20261128-130501' }));
+    await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'abalone-endpoint', EndpointConfigName: 'abalone-config-20261128-130501', Tags: tags('abalone') }));
     // Creating -> InService (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html)
     await waitUntilEndpointInService({ client: sagemaker, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: 'abalone-endpoint' });
 

@@ -223,6 +223,8 @@ describe('no output ever shows a secret', () => {
     ['Authorization header', /AWS4-HMAC-SHA256\s+Credential=/i],
     ['a SigV4 credential scope', new RegExp(`${KEY_ID}/\\d{8}/`)],
     ['a SigV4 signature', /Signature=[0-9a-f]{16}/i],
+    // The MWAA CLI token (issue 21, item 6): any Bearer value that is not the redaction mark.
+    ['a Bearer token', /Bearer\s+(?!\[redacted\])\S/i],
   ];
 
   let proxy: FaultProxy;
@@ -285,6 +287,8 @@ describe('no output ever shows a secret', () => {
     await run('push-dags --json', ['push-dags', '--json']);
     await run('add-data', ['add-data', good]);
     await run('add-data --json (rejected)', ['add-data', '--json', bad]);
+    // Takes CLI tokens (CreateCliToken) and calls the Airflow CLI endpoint with them.
+    await run('runs (Airflow CLI, ABALONE_DEBUG)', ['runs']);
     await run('usage error', ['up', '--yes', '--bogus']);
 
     // Failures: a step that fails, an unexpected error with its ABALONE_DEBUG stack, endpoints that misbehave.
@@ -307,7 +311,7 @@ describe('no output ever shows a secret', () => {
     await run('an endpoint answering HTML with the headers', ['status'], { AWS_ENDPOINT_URL: garbageUrl });
     await run('destroy', ['destroy', '--yes', '--json']);
 
-    expect(outputs).toHaveLength(17);
+    expect(outputs).toHaveLength(18);
     // The runs did what they say: successes succeeded and failures failed (the search is meaningful).
     expect(outputs.find((o) => o.what === 'up')!.result.code).toBe(0);
     expect(outputs.find((o) => o.what === 'a failed step')!.result.code).toBe(1);

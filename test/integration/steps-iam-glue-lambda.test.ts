@@ -123,7 +123,7 @@ describe('roles, Glue, Lambda, CodeBuild and parameters against the local endpoi
     // moto has no UpdateJob: re-create the job with another timeout to stand for an edit.
     const job = (await glue.send(new GetJobCommand({ JobName: 'abalone-etl-job' }))).Job!;
     await glue.send(new DeleteJobCommand({ JobName: 'abalone-etl-job' }));
-    await glue.send(new CreateJobCommand({ ...job, Name: 'abalone-etl-job', Role: job.Role!, Command: job.Command!, Timeout: 30 }));
+    await glue.send(new CreateJobCommand({ ...job, Name: 'abalone-etl-job', Role: job.Role!, Command: job.Command!, Timeout: 30, Tags: { 'abalone-pipeline:name': 'abalone' } }));
     const rows = await statusRows();
     expect(rows.find((r) => r.type === 'glue-job')).toMatchObject({ state: 'drift', detail: expect.stringContaining('timeout 30 (want 10)') });
     expect(rows.find((r) => r.type === 'glue-crawler')).toMatchObject({ state: 'drift', detail: expect.stringContaining('S3 targets s3://elsewhere/') });

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { printable } from '../../output/printable.js';
 import type { CheckedFile } from '../../data/survey-file.js';
 import type { Names } from '../../engine/names.js';
 import { EXIT } from '../../errors.js';
@@ -28,11 +29,11 @@ function report(ctx: CommandContext, names: Names, accepted: AcceptedFile[], rej
   }
   for (const a of accepted) {
     const where = `s3://${names.bucket}/${a.key}`;
-    output.line(`${output.style.green('accepted')}  ${basename(a.file)}: ${a.rows} rows ${a.duplicate ? `already uploaded as ${where}` : `→ ${where}`}`);
+    output.line(`${output.style.green('accepted')}  ${printable(basename(a.file))}: ${a.rows} rows ${a.duplicate ? `already uploaded as ${where}` : `→ ${where}`}`);
   }
   for (const r of rejected) {
-    output.line(`${output.style.red('rejected')}  ${basename(r.file)}: ${r.errors.length + r.moreErrors} invalid row${r.errors.length + r.moreErrors === 1 ? '' : 's'}, nothing uploaded`);
-    for (const e of r.errors) output.line(`  line ${e.row}: ${e.reason}`);
+    output.line(`${output.style.red('rejected')}  ${printable(basename(r.file))}: ${r.errors.length + r.moreErrors} invalid row${r.errors.length + r.moreErrors === 1 ? '' : 's'}, nothing uploaded`);
+    for (const e of r.errors) output.line(`  line ${e.row}: ${printable(e.reason)}`);
     if (r.moreErrors > 0) output.line(`  … and ${r.moreErrors} more`);
   }
   if (triggered?.run) output.line(`${output.style.green('run')}       ${triggered.run.runId} started (\`abalone-pipeline runs\` shows how it ends)`);

@@ -18,6 +18,7 @@ import { isNotFound, readOrUndefined } from '../../aws/errors.js';
 import { diffPolicies, parsePolicy, type PolicyDocument } from '../../aws/policy.js';
 import { errorName } from '../../errors.js';
 import type { Names } from '../../engine/names.js';
+import { adoptDetail, isOurs, notOursError } from '../../engine/ownership.js';
 import type { WantedRole } from './specs.js';
 
 /** One way a role differs from what `up` makes, and how to restore it. */
@@ -26,7 +27,7 @@ export interface RoleDrift {
   fix(): Promise<void>;
 }
 
-export type ObservedRole = { readonly exists: false } | { readonly exists: true; readonly drifts: RoleDrift[] };
+export type ObservedRole = { readonly exists: false } | { readonly exists: true; readonly drifts: RoleDrift[]; readonly tag: string | undefined };
 
 export async function inlinePolicyNames(iam: IAMClient, RoleName: string): Promise<string[]> {
   const names: string[] = [];
@@ -116,14 +117,15 @@ export async function observeRole(iam: IAMClient, names: Names, want: WantedRole
   const tag = role.Tags?.find((t) => t.Key === names.tagKey)?.Value;
   if (tag !== names.name) {
     drifts.push({
-      detail: `tag ${names.tagKey} ${tag === undefined ? 'missing' : `= ${tag}`}`,
+      // Roles are created with their tag in the same call: an untagged one is adopted only with --adopt.
+      detail: adoptDetail(names, tag),
       fix: async () => {
         await iam.send(new TagRoleCommand({ RoleName: want.name, Tags: tagsOf(names) }));
       },
     });
   }
   drifts.push(...(await policyDrifts(iam, want)));
-  return { exists: true, drifts };
+  return { exists: true, drifts, tag };
 }
 
 /** Creates the role with its trust policy and tag, then its policies. */
@@ -136,11 +138,21 @@ export async function createRole(iam: IAMClient, names: Names, want: WantedRole)
   } catch (error) {
     // A retry after a lost response finds the role it made: make sure it is the one wanted.
     if (errorName(error) !== 'EntityAlreadyExistsException') throw error;
+    // Ours carries the tag CreateRole set; a role someone else made meanwhile is left alone.
+    const found = (await iam.send(new GetRoleCommand({ RoleName: want.name }))).Role;
+    const tag = found?.Tags?.find((t) => t.Key === names.tagKey)?.Value;
+    if (!isOurs(names, tag)) throw notOursError(names, [{ resource: want.arn, tag }]);
     await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: want.name, PolicyDocument: trust }));
     await iam.send(new TagRoleCommand({ RoleName: want.name, Tags: tagsOf(names) }));
   }
   for (const [name, doc] of want.inline ?? []) await putInline(iam, want.name, name, doc)();
   for (const arn of want.managed ?? []) await attach(iam, want.name, arn)();
+}
+
+/** The role's pipeline tag (undefined when untagged or when the role does not exist). */
+export async function roleTag(iam: IAMClient, names: Names, RoleName: string): Promise<string | undefined> {
+  const role = (await readOrUndefined(() => iam.send(new GetRoleCommand({ RoleName }))))?.Role;
+  return role?.Tags?.find((t) => t.Key === names.tagKey)?.Value;
 }
 
 /** What the role holds that must go before it can be deleted. */

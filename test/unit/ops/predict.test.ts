@@ -96,3 +96,32 @@ describe('predict', () => {
     expect(() => parsePredictions('{"predictions": []}')).toThrow(/not a number/);
   });
 });
+
+describe('predict sends batches bounded in bytes under the 6 MB InvokeEndpoint limit (issue 21, item 8)', () => {
+  it('cuts encoded rows into bodies of at most the limit, never splitting a row', async () => {
+    const { byteBatches, BATCH_BYTES, MAX_REQUEST_BYTES } = await import('../../../src/ops/predict.js');
+    expect(BATCH_BYTES).toBeLessThan(MAX_REQUEST_BYTES);
+    const lines = Array.from({ length: 1000 }, (_, i) => `${i},${'9'.repeat(90)}`);
+    const batches = [...byteBatches(lines, 10_000)];
+    expect(batches.every((b) => Buffer.byteLength(b.body) <= 10_000)).toBe(true);
+    expect(batches.reduce((n, b) => n + b.rows, 0)).toBe(1000);
+    expect(batches.flatMap((b) => b.body.split('\n'))).toEqual(lines);
+  });
+
+  it('a file of 120,000 rows (about 7 MB encoded) goes in several requests, each under 6 MB', async () => {
+    const row = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15';
+    const file = await csv(`${Array(120_000).fill(row).join('\n')}\n`);
+    const { rows } = await readPredictRows(file, []);
+    expect(rows).toHaveLength(120_000);
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'abalone-endpoint', EndpointStatus: 'InService' } as never);
+    runtime.on(InvokeEndpointCommand).callsFake(async (input: { Body: Uint8Array }) => {
+      const n = new TextDecoder().decode(input.Body).split('\n').length;
+      return { Body: new TextEncoder().encode(Array(n).fill('9.5').join(',')) };
+    });
+    const predictions = await predict(opContextFor(deps()), { rows });
+    expect(predictions).toHaveLength(120_000);
+    const sizes = runtime.commandCalls(InvokeEndpointCommand).map((c) => (c.args[0].input.Body as Uint8Array).length);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(6_291_456);
+  });
+});

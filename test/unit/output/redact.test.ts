@@ -20,6 +20,11 @@ describe('redact: what the tool writes never carries a credential', () => {
     expect(redact(JSON.stringify({ message: '{"x-amz-security-token":"IQoJb3JpZ2luX2Vj"}' }))).not.toContain('IQoJ');
   });
 
+  it('masks a Bearer token wherever it appears (the MWAA CLI token)', () => {
+    expect(redact('authorization: Bearer eyJ0eXAi.OiJKV1Q-_x/y+z==')).toBe('authorization: Bearer [redacted]');
+    expect(redact(JSON.stringify({ headers: { Authorization: 'Bearer Zm9vYmFyYmF6cXV4' } }))).toBe('{"headers":{"Authorization":"Bearer [redacted]"}}');
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'ensure-roles      + create  arn:aws:iam::123456789012:role/abalone-glue-us-east-1  (trusts glue.amazonaws.com)';
     expect(redact(text)).toBe(text);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assess, EXIT_CODES } from '../../../scripts/audit.js';
+import { readFileSync } from 'node:fs';
+import { assess, assessKnown, EXIT_CODES, inRange } from '../../../scripts/audit.js';
 
 /** `npm audit --json` reports, in the shape npm 7+ writes them. */
 const report = (counts: Record<string, number>, vulnerabilities: Record<string, unknown> = {}) =>
@@ -46,5 +47,26 @@ describe('npm run audit (scripts/audit.js)', () => {
       expect(EXIT_CODES[result.status]).not.toBe(0);
     }
     expect(assess(refused).lines[0]).toContain('405 Method Not Allowed');
+  });
+});
+
+describe('npm run audit without a registry audit: the kept list of advisories', () => {
+  const known = JSON.parse(readFileSync(new URL('../../../scripts/known-advisories.json', import.meta.url), 'utf8')) as Parameters<typeof assessKnown>[1];
+  const tree = (version: string) => ({ dependencies: { '@aws-sdk/client-s3': { version: '3.523.0', dependencies: { 'fast-xml-parser': { version } } } } });
+
+  it('flags fast-xml-parser 4.2.5 (under the 3.523 SDK clients) and passes the patched 4.5.7, saying which source it used', () => {
+    const before = assessKnown(tree('4.2.5'), known);
+    expect(before.status).toBe('vulnerable');
+    expect(before.lines.join('\n')).toMatch(/GHSA-m7jm-9gc2-mpf2/);
+    expect(before.lines.join('\n')).toMatch(/GHSA-jmr7-xgp7-cmfj/);
+    expect(before.lines[0]).toMatch(/registry serves no audit: checked 2 production packages against scripts\/known-advisories.json/);
+    expect(assessKnown(tree('4.5.7'), known).status).toBe('ok');
+  });
+
+  it('compares versions as semver does', () => {
+    expect(inRange('4.5.3', ['>=4.1.3', '<4.5.4'])).toBe(true);
+    expect(inRange('4.5.4', ['>=4.1.3', '<4.5.4'])).toBe(false);
+    expect(inRange('4.10.0', ['<4.5.4'])).toBe(false);
+    expect(inRange('5.3.5-rc.1', ['<5.3.5'])).toBe(true);
   });
 });

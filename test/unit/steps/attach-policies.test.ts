@@ -4,6 +4,7 @@ import {
   AttachRolePolicyCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
+  GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
@@ -62,7 +63,14 @@ function serve(): void {
     role!.attached = role!.attached.filter((a) => a !== PolicyArn);
     return {};
   });
+  iam.on(GetRoleCommand).callsFake(async ({ RoleName }) => {
+    if (!role) throw new NoSuchEntityException({ $metadata: {}, message: 'no role' });
+    return { Role: { RoleName, Arn: `arn:aws:iam::123456789012:role/${RoleName}`, Path: '/', RoleId: 'AROA', CreateDate: new Date(), Tags: roleTags } };
+  });
 }
+
+/** The role's tags: the pipeline's unless a test says otherwise. */
+let roleTags = [{ Key: 'abalone-pipeline:name', Value: 'abalone' }];
 
 async function applyAll(changes: Change[]): Promise<void> {
   for (const c of changes) await c.apply();
@@ -132,7 +140,7 @@ describe('attach-policies: the policy', () => {
         if (resources.includes('*')) expect(s.Sid).toMatch(/CannotBeScoped$/);
         for (const r of resources.filter((x) => x !== '*')) expect(r).toMatch(/^arn:aws-cn:/);
       }
-      expect(JSON.stringify(statements).replaceAll('/abalone-pipeline/', '/')).not.toMatch(/abalone[-_]/);
+      expect(JSON.stringify(statements).replaceAll('/abalone-pipeline/', '/').replaceAll('/abalone-pipeline:name', '/TAG')).not.toMatch(/abalone[-_]/);
       expect(JSON.stringify(statements)).toContain('sqs.cn-north-1.amazonaws.com.cn');
       for (const arn of managed) expect(arn).toMatch(/^arn:aws-cn:iam::aws:policy\//);
     }
@@ -155,7 +163,7 @@ describe('attach-policies: reconcile', () => {
   it('plans the policy in a dry run before the role exists', async () => {
     role = undefined;
     const changes = await attachPolicies.plan(ctx);
-    expect(changes.map((c) => [c.action, c.resource, c.detail])).toEqual([['create', ROLE_ARN, `inline policy ${INLINE_POLICY_NAME} (20 statements)`]]);
+    expect(changes.map((c) => [c.action, c.resource, c.detail])).toEqual([['create', ROLE_ARN, `inline policy ${INLINE_POLICY_NAME} (22 statements)`]]);
     expect((await attachPolicies.status(ctx))[0]).toMatchObject({ state: 'missing', detail: `role ${ROLE} does not exist` });
   });
 
@@ -210,5 +218,16 @@ describe('attach-policies: destroy', () => {
     expect(role).toEqual({ inline: {}, attached: [] });
     role = undefined;
     expect(await attachPolicies.planDestroy(ctx)).toEqual([]);
+  });
+
+  it("leaves the policies of a role that is not this pipeline's alone", async () => {
+    role = { inline: { theirs: { Version: '2012-10-17', Statement: [] } }, attached: [] };
+    roleTags = [];
+    try {
+      expect(await attachPolicies.planDestroy(ctx)).toEqual([]);
+      expect(ctx.events.map((e) => (e as { message?: string }).message)).toEqual([expect.stringMatching(/^left alone: arn:aws:iam::123456789012:role\/abalone-mwaa-exec-us-east-1 is not this pipeline's/)]);
+    } finally {
+      roleTags = [{ Key: 'abalone-pipeline:name', Value: 'abalone' }];
+    }
   });
 });

@@ -221,6 +221,8 @@ interface DriftCase {
   readonly drift: () => void;
   readonly detail: string;
   readonly fix: string;
+  /** `up --adopt`: the drift is a tag another owner set (or none), taken over only with --adopt. */
+  readonly adopt?: boolean;
 }
 
 const DRIFTS: DriftCase[] = [
@@ -284,15 +286,17 @@ const DRIFTS: DriftCase[] = [
     fix: 'PutBucketPolicyCommand',
   },
   {
-    title: 'tag missing (no tag set)',
+    title: 'tag missing (no tag set), --adopt',
     drift: () => s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404)),
-    detail: 'tag abalone-pipeline:name missing',
+    detail: 'adopt (--adopt): no tag abalone-pipeline:name; tag it abalone-pipeline:name = abalone',
+    adopt: true,
     fix: 'PutBucketTaggingCommand',
   },
   {
-    title: 'tag with another value',
+    title: 'tag with another value, --adopt',
     drift: () => s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'abalone-pipeline:name', Value: 'other' }] }),
-    detail: 'tag abalone-pipeline:name = other',
+    detail: 'adopt (--adopt): tag abalone-pipeline:name = other; tag it abalone-pipeline:name = abalone',
+    adopt: true,
     fix: 'PutBucketTaggingCommand',
   },
 ];
@@ -307,7 +311,7 @@ describe('ensure-bucket drift', () => {
       s3.on(PutBucketEncryptionCommand).resolves({});
       s3.on(PutBucketPolicyCommand).resolves({});
       s3.on(PutBucketTaggingCommand).resolves({});
-      const ctx = stepContext();
+      const ctx = stepContext({ config: { adopt: d.adopt ?? false } });
 
       const changes = await ensureBucket.plan(ctx);
       expect(changes.map(({ action, resource, detail }) => ({ action, resource, detail }))).toEqual([{ action: 'update', resource: ARN, detail: d.detail }]);
@@ -318,7 +322,8 @@ describe('ensure-bucket drift', () => {
       expect(sent()).toEqual([d.fix]);
 
       const status = await ensureBucket.status(ctx);
-      expect(status).toEqual([{ type: 's3-bucket', id: BUCKET, state: 'drift', detail: d.detail }]);
+      const notOurs = "not this pipeline's (" + (d.title.startsWith('tag missing') ? 'no tag abalone-pipeline:name' : 'tag abalone-pipeline:name = other') + '): up leaves it alone; up --adopt takes it over';
+      expect(status).toEqual([{ type: 's3-bucket', id: BUCKET, state: 'drift', detail: d.adopt ? notOurs : d.detail }]);
     });
   }
 
@@ -345,12 +350,40 @@ describe('ensure-bucket drift', () => {
   it('several drifts: one update each, and status joins their details', async () => {
     stubConverged();
     s3.on(GetBucketVersioningCommand).resolves({ Status: 'Suspended' });
-    s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
+    s3.on(GetPublicAccessBlockCommand).resolves({});
     const ctx = stepContext();
-    expect((await ensureBucket.plan(ctx)).map((c) => c.detail)).toEqual(['versioning Suspended (want Enabled)', 'tag abalone-pipeline:name missing']);
+    expect((await ensureBucket.plan(ctx)).map((c) => c.detail)).toEqual(['versioning Suspended (want Enabled)', 'public access block off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets']);
     expect(await ensureBucket.status(ctx)).toEqual([
-      { type: 's3-bucket', id: BUCKET, state: 'drift', detail: 'versioning Suspended (want Enabled); tag abalone-pipeline:name missing' },
+      { type: 's3-bucket', id: BUCKET, state: 'drift', detail: 'versioning Suspended (want Enabled); public access block off: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets' },
     ]);
+  });
+
+  it("a bucket with the pipeline's name but not its tag is not adopted: plan stops the step (NotOurs), status says whose it is not, destroy leaves it", async () => {
+    stubConverged();
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'team', Value: 'research' }] });
+    s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'theirs.csv', VersionId: 'v1' }] });
+    const ctx = stepContext();
+    await expect(ensureBucket.plan(ctx)).rejects.toMatchObject({ code: 'NotOurs', message: expect.stringContaining('up --adopt') });
+    expect(await ensureBucket.status(ctx)).toEqual([
+      { type: 's3-bucket', id: BUCKET, state: 'drift', detail: "not this pipeline's (no tag abalone-pipeline:name): up leaves it alone; up --adopt takes it over" },
+    ]);
+    expect(await ensureBucket.planDestroy(ctx)).toEqual([]);
+    expect(ctx.events).toEqual([{ kind: 'notice', step: 'ensure-bucket', message: `left alone: ${ARN} is not this pipeline's (no tag abalone-pipeline:name)` }]);
+    expect(sent().filter((name) => !/^(Head|Get|List)/.test(name))).toEqual([]);
+  });
+
+  it('a bucket exactly as CreateBucket alone leaves it (a run killed before its tag) is this tool\'s own: tagged and configured, and destroy deletes it', async () => {
+    s3.on(HeadBucketCommand).resolves({});
+    s3.on(GetBucketVersioningCommand).resolves({});
+    s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
+    s3.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404));
+    s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
+    s3.on(GetPublicAccessBlockCommand).resolves({});
+    s3.on(GetBucketEncryptionCommand).resolves({});
+    const ctx = stepContext();
+    const details = (await ensureBucket.plan(ctx)).map((c) => c.detail);
+    expect(details).toContain("tag abalone-pipeline:name missing (this tool's bucket, interrupted before its tag)");
+    expect((await ensureBucket.planDestroy(ctx)).map((c) => c.action)).toEqual(['delete']);
   });
 
   it('restoring the pipeline tag keeps the other tags of the bucket', async () => {
@@ -358,8 +391,8 @@ describe('ensure-bucket drift', () => {
     stubConverged();
     s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'cost-center', Value: 'research' }] });
     s3.on(PutBucketTaggingCommand).resolves({});
-    const [fix] = await ensureBucket.plan(stepContext());
-    expect(fix!.detail).toBe('tag abalone-pipeline:name missing');
+    const [fix] = await ensureBucket.plan(stepContext({ config: { adopt: true } }));
+    expect(fix!.detail).toBe('adopt (--adopt): no tag abalone-pipeline:name; tag it abalone-pipeline:name = abalone');
     await fix!.apply();
     const tags = s3.commandCalls(PutBucketTaggingCommand)[0]!.args[0].input.Tagging!.TagSet!;
     expect(tags).toEqual(
@@ -391,6 +424,7 @@ describe('ensure-bucket planDestroy', () => {
 
   it('deletes every version and delete marker, page by page, then the bucket', async () => {
     s3.on(HeadBucketCommand).resolves({});
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'abalone-pipeline:name', Value: 'abalone' }] });
     s3.on(ListObjectVersionsCommand)
       .resolvesOnce({
         Versions: [
@@ -414,7 +448,7 @@ describe('ensure-bucket planDestroy', () => {
     expect(changes.map(({ action, resource, detail }) => ({ action, resource, detail }))).toEqual([
       { action: 'delete', resource: ARN, detail: 'every object version and delete marker, then the bucket' },
     ]);
-    expect(sent()).toEqual(['HeadBucketCommand']);
+    expect(sent()).toEqual(['HeadBucketCommand', 'GetBucketTaggingCommand']);
 
     s3.resetHistory();
     await changes[0]!.apply();
@@ -439,6 +473,7 @@ describe('ensure-bucket planDestroy', () => {
 
   it('an empty bucket is deleted without a DeleteObjects call', async () => {
     s3.on(HeadBucketCommand).resolves({});
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'abalone-pipeline:name', Value: 'abalone' }] });
     s3.on(ListObjectVersionsCommand).resolves({ IsTruncated: false });
     s3.on(DeleteBucketCommand).resolves({});
     const [del] = await ensureBucket.planDestroy(stepContext());
@@ -449,6 +484,7 @@ describe('ensure-bucket planDestroy', () => {
 
   it('stops with DeleteObjectsFailed when versions could not be deleted, before DeleteBucket', async () => {
     s3.on(HeadBucketCommand).resolves({});
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'abalone-pipeline:name', Value: 'abalone' }] });
     s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'a.csv', VersionId: 'a1' }], IsTruncated: false });
     s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'a.csv', VersionId: 'a1', Code: 'AccessDenied', Message: 'Access Denied' }] });
     const [del] = await ensureBucket.planDestroy(stepContext());

@@ -216,11 +216,16 @@ describe('ensure-glue converged and drift', () => {
     await expect(update!.apply()).rejects.toMatchObject({ code: 'OperationNotImplemented', message: expect.stringContaining('glue:UpdateJob') });
   });
 
-  it('tags resources that lost the pipeline tag', async () => {
+  it("resources with the pipeline's names but not its tag: not adopted (the step stops, status says so, destroy leaves them); --adopt tags them", async () => {
     serveExisting({ tags: {} });
     glue.on(TagResourceCommand).resolves({});
-    const changes = await ensureGlue.plan(ctx);
-    expect(changes.map((c) => c.detail)).toEqual(Array(3).fill('tag abalone-pipeline:name missing'));
+    await expect(ensureGlue.plan(ctx)).rejects.toMatchObject({ code: 'NotOurs', message: expect.stringContaining('arn:aws:glue:us-east-1:123456789012:crawler/abalone-crawler') });
+    expect((await ensureGlue.status(ctx)).map((r) => r.state)).toEqual(['drift', 'drift', 'drift']);
+    expect(await ensureGlue.planDestroy(ctx)).toEqual([]);
+    expect(glue.commandCalls(TagResourceCommand)).toHaveLength(0);
+    const adopt = stepContext({ config: { adopt: true } });
+    const changes = await ensureGlue.plan(adopt);
+    expect(changes.map((c) => c.detail)).toEqual(Array(3).fill('adopt (--adopt): no tag abalone-pipeline:name; tag it abalone-pipeline:name = abalone'));
     for (const c of changes) await c.apply();
     expect(glue.commandCalls(TagResourceCommand).map((c) => c.args[0].input.TagsToAdd)).toEqual(Array(3).fill(TAGS));
   });

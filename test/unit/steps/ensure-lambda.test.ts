@@ -117,10 +117,13 @@ describe('ensure-lambda', () => {
     expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input).toMatchObject({ MemorySize: 128, Handler: 'analyze_results.handler' });
   });
 
-  it('tags a function that lost its tag', async () => {
+  it("a function with the pipeline's name but not its tag is not adopted, changed or deleted; --adopt tags it", async () => {
     lambda.on(GetFunctionCommand).resolves({ Configuration: configuration(), Tags: {} });
     lambda.on(TagResourceCommand).resolves({});
-    const changes = await ensureLambda.plan(ctx);
+    await expect(ensureLambda.plan(ctx)).rejects.toMatchObject({ code: 'NotOurs' });
+    expect((await ensureLambda.status(ctx))[0]!.detail).toMatch(/^not this pipeline's/);
+    expect(await ensureLambda.planDestroy(ctx)).toEqual([]);
+    const changes = await ensureLambda.plan(stepContext({ config: { adopt: true } }));
     await applyAll(changes);
     expect(lambda.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({ Resource: ARN, Tags: TAGS });
   });
@@ -158,7 +161,7 @@ describe('ensure-lambda', () => {
   });
 
   it('deletes the function on destroy, and plans nothing when it is gone', async () => {
-    lambda.on(GetFunctionCommand).resolves({ Configuration: configuration() });
+    lambda.on(GetFunctionCommand).resolves({ Configuration: configuration(), Tags: TAGS });
     lambda.on(DeleteFunctionCommand).resolves({});
     const changes = await ensureLambda.planDestroy(ctx);
     expect(changes.map((c) => [c.action, c.resource])).toEqual([['delete', ARN]]);

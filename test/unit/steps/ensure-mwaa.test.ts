@@ -315,7 +315,16 @@ describe('ensure-mwaa: drift', () => {
     expect((await ensureMwaa.status(ctx))[0]).toMatchObject({ state: 'drift', detail: expect.stringContaining('cannot move') });
   });
 
-  it('changes the security groups, the logs and the Airflow options in place; tags a missing tag', async () => {
+  it("an environment with the pipeline's name but not its tag: not adopted, changed or deleted", async () => {
+    serveEnvironments(environment({ Tags: {} }));
+    await expect(ensureMwaa.plan(ctx)).rejects.toMatchObject({ code: 'NotOurs' });
+    expect((await ensureMwaa.status(ctx))[0]).toMatchObject({ state: 'drift', detail: expect.stringMatching(/^not this pipeline's/) });
+    expect(await ensureMwaa.planDestroy(ctx)).toEqual([]);
+    expect(mwaa.commandCalls(UpdateEnvironmentCommand)).toHaveLength(0);
+  });
+
+  it('changes the security groups, the logs and the Airflow options in place; --adopt tags a missing tag', async () => {
+    ctx = context({ config: { adopt: true } });
     serveEnvironments(
       environment({
         NetworkConfiguration: { SubnetIds: ['subnet-private2', 'subnet-private1'], SecurityGroupIds: ['sg-other'] },
@@ -329,7 +338,7 @@ describe('ensure-mwaa: drift', () => {
     const changes = await ensureMwaa.plan(ctx);
     expect(changes.map((c) => [c.action, c.detail])).toEqual([
       ['update', 'SecurityGroupIds sg-other → sg-airflow; LoggingConfiguration TaskLogs off → INFO; AirflowConfigurationOptions abalone.ssm_prefix, core.x'],
-      ['update', 'tag abalone-pipeline:name missing'],
+      ['update', 'adopt (--adopt): no tag abalone-pipeline:name; tag it abalone-pipeline:name = abalone'],
     ]);
     serveEnvironments(environment());
     await applyAll(changes);

@@ -145,7 +145,7 @@ describe('ensure-roles plan', () => {
     expect(JSON.parse(put.PolicyDocument!)).toEqual(wanted.inline!.get(INLINE_POLICY_NAME));
   });
 
-  it('reports an edited trust policy and a missing tag, and repairs both', async () => {
+  it("a role with the pipeline's name but not its tag is not adopted, changed or deleted: the step stops; --adopt repairs and tags it", async () => {
     const roles = converged(await wantedRoles(ctx.names, ctx.config), ctx);
     const lambda = roles['abalone-lambda-us-east-1']!;
     lambda.trust = { Version: '2012-10-17', Statement: [{ Sid: 'TrustedService', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
@@ -153,8 +153,12 @@ describe('ensure-roles plan', () => {
     serve(roles);
     iam.on(UpdateAssumeRolePolicyCommand).resolves({});
     iam.on(TagRoleCommand).resolves({});
-    const changes = await ensureRoles.plan(ctx);
-    expect(changes.map((c) => c.detail)).toEqual(['trust policy: statement TrustedService differs', 'tag abalone-pipeline:name missing']);
+    await expect(ensureRoles.plan(ctx)).rejects.toMatchObject({ code: 'NotOurs', message: expect.stringContaining('role/abalone-lambda-us-east-1 (no tag abalone-pipeline:name)') });
+    expect((await ensureRoles.status(ctx)).find((r) => r.id === 'abalone-lambda-us-east-1')!.detail).toMatch(/^not this pipeline's/);
+    expect((await ensureRoles.planDestroy(ctx)).map((c) => c.resource)).not.toContain('arn:aws:iam::123456789012:role/abalone-lambda-us-east-1');
+    expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).toHaveLength(0);
+    const changes = await ensureRoles.plan(stepContext({ config: { adopt: true } }));
+    expect(changes.map((c) => c.detail)).toEqual(['trust policy: statement TrustedService differs', 'adopt (--adopt): no tag abalone-pipeline:name; tag it abalone-pipeline:name = abalone']);
     for (const c of changes) await c.apply();
     const update = iam.commandCalls(UpdateAssumeRolePolicyCommand)[0]!.args[0].input;
     expect(JSON.parse(update.PolicyDocument!).Statement[0].Principal.Service).toBe('lambda.amazonaws.com');

@@ -9,6 +9,7 @@ import {
   DescribeEndpointConfigCommand,
   ListEndpointConfigsCommand,
   ListModelsCommand,
+  ListTagsCommand,
   SageMakerClient,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
@@ -20,11 +21,18 @@ import { InterruptedError } from '../../../src/errors.js';
 const sagemaker = mockClient(SageMakerClient);
 const notFound = () => new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find endpoint "abalone-endpoint".', $metadata: {} });
 
-function serve(options: { endpoint?: string; models?: string[]; configs?: string[] }) {
-  if (options.endpoint) sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'abalone-endpoint', EndpointStatus: options.endpoint as never, EndpointConfigName: 'abalone-config-20261128-130501' });
+const smArn = (type: string, name: string) => `arn:aws:sagemaker:us-east-1:123456789012:${type}/${name.toLowerCase()}`;
+
+/** `foreign`: names whose resources lack the pipeline's tag (the DAG tags what it creates). */
+function serve(options: { endpoint?: string; models?: string[]; configs?: string[]; foreign?: string[] }) {
+  if (options.endpoint) sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'abalone-endpoint', EndpointArn: smArn('endpoint', 'abalone-endpoint'), EndpointStatus: options.endpoint as never, EndpointConfigName: 'abalone-config-20261128-130501' });
   else sagemaker.on(DescribeEndpointCommand).rejects(notFound());
-  sagemaker.on(ListModelsCommand).resolves({ Models: (options.models ?? []).map((ModelName) => ({ ModelName, ModelArn: 'x', CreationTime: new Date() })) });
-  sagemaker.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: (options.configs ?? []).map((EndpointConfigName) => ({ EndpointConfigName, EndpointConfigArn: 'x', CreationTime: new Date() })) });
+  sagemaker.on(ListModelsCommand).resolves({ Models: (options.models ?? []).map((ModelName) => ({ ModelName, ModelArn: smArn('model', ModelName), CreationTime: new Date() })) });
+  sagemaker.on(ListEndpointConfigsCommand).resolves({ EndpointConfigs: (options.configs ?? []).map((EndpointConfigName) => ({ EndpointConfigName, EndpointConfigArn: smArn('endpoint-config', EndpointConfigName), CreationTime: new Date() })) });
+  const foreign = new Set(options.foreign ?? []);
+  sagemaker.on(ListTagsCommand).callsFake(async ({ ResourceArn }: { ResourceArn: string }) => ({
+    Tags: foreign.has(ResourceArn.split('/').pop()!) ? [{ Key: 'team', Value: 'x' }] : [{ Key: 'abalone-pipeline:name', Value: 'abalone' }],
+  }));
 }
 
 beforeEach(() => {
@@ -48,6 +56,20 @@ describe('model-endpoint', () => {
     expect((await modelEndpoint.status(stepContext()))[0]).toMatchObject({ state: 'updating', detail: expect.stringContaining('1 model, 0 endpoint configs') });
     serve({ endpoint: 'Failed' });
     expect((await modelEndpoint.status(stepContext()))[0]!.state).toBe('failed');
+  });
+
+  it("destroy and park leave alone what has the pipeline's names but not its tag, saying so; status says whose it is not", async () => {
+    serve({ endpoint: 'InService', models: ['abalone-model-20261128-130501'], configs: ['abalone-config-20261128-130501'], foreign: ['abalone-endpoint', 'abalone-model-20261128-130501'] });
+    sagemaker.on(DeleteEndpointConfigCommand).resolves({});
+    const ctx = stepContext();
+    const changes = await modelEndpoint.planDestroy(ctx);
+    expect(changes.map((c) => c.resource.split(':').pop())).toEqual(['endpoint-config/abalone-config-20261128-130501']);
+    expect(ctx.events.map((e) => (e as { message: string }).message)).toEqual([
+      expect.stringMatching(/^left alone: .*endpoint\/abalone-endpoint is not this pipeline's/),
+      expect.stringMatching(/^left alone: .*model\/abalone-model-20261128-130501 is not this pipeline's/),
+    ]);
+    expect(await planParkEndpoint(stepContext())).toEqual([]);
+    expect((await modelEndpoint.status(stepContext()))[0]).toMatchObject({ state: 'drift', detail: expect.stringMatching(/^not this pipeline's/) });
   });
 
   it('destroy deletes the endpoint (and waits), then every run config and model of this pipeline only', async () => {

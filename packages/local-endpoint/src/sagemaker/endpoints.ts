@@ -196,6 +196,8 @@ export class Endpoints {
 
   /** SageMaker Runtime InvokeEndpoint: the body through the endpoint's current model. */
   async invoke(region: string, name: string, body: Buffer, contentType: string | undefined): Promise<{ body: string; variant: string }> {
+    // "Body ... Length Constraints: Maximum length of 6291456" (InvokeEndpoint API reference): 6 MB.
+    if (body.length > 6_291_456) throw new AwsError('ValidationError', `the request body is ${body.length} bytes; InvokeEndpoint takes at most 6291456 (6 MB)`);
     const account = await this.ctx.accountId(region);
     const e = this.endpoints.get(name);
     // SageMaker Runtime's wording for a missing endpoint (e.g. aws/amazon-sagemaker-examples#293).
