@@ -29,10 +29,14 @@ async function measured(endpoint, args, expected, runs, log, label) {
   return out;
 }
 
-/** Returns { deployed: [ms], skipped: [ms] }; each list empty when its scenario is not wanted. */
-export async function benchPipelineRun({ endpoint, runs, log, wantDeployed, wantSkipped }) {
+/**
+ * Returns { deployed: [ms], skipped: [ms] }; each list empty when its scenario is not wanted.
+ * `airflowVersion`: the environment's (`up --airflow-version`), or undefined for `up`'s default.
+ */
+export async function benchPipelineRun({ endpoint, runs, log, wantDeployed, wantSkipped, airflowVersion }) {
   await endpoint.reset();
-  mustSucceed(await cli(['up', '--yes'], { env: endpoint.env }), 'up');
+  const version = airflowVersion ? ['--airflow-version', airflowVersion] : [];
+  mustSucceed(await cli(['up', '--yes', ...version], { env: endpoint.env }), `up ${version.join(' ')}`);
   log('bench: run (warm-up: unpause, the scheduled run)');
   const first = mustSucceed(await cli(['run', '--json'], { env: endpoint.env }), 'first run');
   if (decisionOf(first, 'first run') !== 'deployed') throw new Error(`the first run did not deploy:\n${first.stderr.slice(-2000)}`);
