@@ -129,7 +129,7 @@ def test_dag_arguments_from_source(tree):
     assert ast.literal_eval(record_keywords["trigger_rule"]) == "none_failed_min_one_success"
 
 
-RUNNER_DIR = REPO / "src" / "local" / "dag-runner"
+RUNNER_DIR = REPO / "packages" / "local-endpoint" / "dag-runner"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 
 

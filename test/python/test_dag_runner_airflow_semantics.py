@@ -22,7 +22,7 @@ import pytest
 from conftest import REPO
 from test_dag_runner import RUNNER, run_args, run_dag, runner_env, states, write_dag
 
-RUNNER_DIR = REPO / "src" / "local" / "dag-runner"
+RUNNER_DIR = REPO / "packages" / "local-endpoint" / "dag-runner"
 
 
 @pytest.fixture
@@ -128,10 +128,10 @@ def test_constructor_arguments_are_checked_as_base_operator_checks_them(runner):
         EmptyOperator("e")
     with pytest.raises(core.AirflowException, match="missing keyword argument 'python_callable'"):
         PythonOperator(task_id="p")
-    with pytest.raises(core.AirflowException, match="pool is an Airflow 2.10 BaseOperator argument"):
+    with pytest.raises(core.AirflowException, match="pool is an Airflow 2.10.3 BaseOperator argument"):
         EmptyOperator(task_id="e", pool="gpu")
     with core.DAG("d", default_args={"pool": "gpu"}):  # default_args fill it too: refused, not ignored
-        with pytest.raises(core.AirflowException, match="pool is an Airflow 2.10"):
+        with pytest.raises(core.AirflowException, match="pool is an Airflow 2.10.3"):
             EmptyOperator(task_id="e")
 
 

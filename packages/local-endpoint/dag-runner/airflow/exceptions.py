@@ -1,4 +1,5 @@
-"""The exceptions of airflow.exceptions that the runner's subset raises (Airflow 2.10 names)."""
+"""The exceptions of airflow.exceptions that the runner's subset raises (the same names on 2.10.3
+and 3.0.6; DownstreamTasksSkipped is what 3.x's SkipMixin raises)."""
 
 
 class AirflowException(Exception):
@@ -41,3 +42,12 @@ class TaskDeferred(BaseException):
 
 class TaskDeferralError(AirflowException):
     """Raised when a task failed during deferral for some reason."""
+
+
+class DownstreamTasksSkipped(AirflowException):
+    """Airflow 3 (airflow/exceptions.py; task-sdk task_runner.run): raised by SkipMixin to skip
+    downstream tasks; the task that raises it succeeds, and its return value is not pushed."""
+
+    def __init__(self, *, tasks):
+        super().__init__()
+        self.tasks = tasks
