@@ -24,7 +24,8 @@ import jinja2.nativetypes
 import jinja2.sandbox
 
 from airflow.configuration import conf as airflow_conf
-from airflow.exceptions import AirflowException, DownstreamTasksSkipped
+from airflow.exceptions import AirflowException
+from airflow.exceptions import _DownstreamTasksSkipped as DownstreamTasksSkipped
 from dagrunner.versions import active
 
 TRIGGER_RULES = (

@@ -51,7 +51,7 @@ from airflow._empty import EmptyOperator
 from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import (
     AirflowException,
-    DownstreamTasksSkipped,
+    _DownstreamTasksSkipped as DownstreamTasksSkipped,
     AirflowFailException,
     AirflowSkipException,
     AirflowTaskTerminated,
