@@ -18,7 +18,10 @@ Sources (apache/airflow):
   task-sdk/src/airflow/sdk/bases/operator.py (ExecutorSafeguard with the `tracker` ContextVar,
   BaseOperator.__init__ raising TypeError), airflow-core/src/airflow/operators/__init__.py and
   airflow-core/src/airflow/utils/deprecation_tools.py (the deprecated airflow.operators.* shims),
-  airflow-core/src/airflow/serialization/serde.py (serialize/deserialize); MWAA's 3.0.6 image
+  airflow-core/src/airflow/serialization/serde.py (serialize/deserialize),
+  airflow-core/src/airflow/models/dagrun.py (RUN_ID_REGEX), and
+  airflow-core/src/airflow/jobs/scheduler_job_runner.py _schedule_dag_run (dagrun_timeout: the run
+  failed, unfinished task instances skipped, as on 2.10.3, so no entry here); MWAA's 3.0.6 image
   pins apache-airflow-providers-standard 1.6.0 and the Amazon provider 9.12.0
   (aws/amazon-mwaa-docker-images images/airflow/3.0.6/etc/airflow_constraints.txt).
 """
