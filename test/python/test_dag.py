@@ -1,11 +1,14 @@
 """The DAG file, checked from its source and imported through the local DAG runner's strict
-`airflow` package (packages/local-endpoint/dag-runner: Airflow 2.10.3's constructor checks, metaclass and
-_execute_task), never a permissive fake: an operator argument real Airflow rejects fails here.
+`airflow` package (packages/local-endpoint/dag-runner) under each Airflow version MWAA runs it on
+(dagrunner/versions.py: 2.10.3 and 3.0.6, each with its constructor checks, metaclass, modules and
+_execute_task), never a permissive fake: an operator argument real Airflow rejects fails here on
+both.
 
 The source checks read task ids, operator classes and `>>` edges with ast. The strict import then
 renders every templated field as Airflow does with render_template_as_native_obj=True against
-sample XComs, and executes every task as _execute_task does (airflow/models/taskinstance.py,
-2.10.3), with the AWS calls behind the operators faked.
+sample XComs, and executes every task as the version's _execute_task does
+(airflow/models/taskinstance.py at 2.10.3; task-sdk/src/airflow/sdk/execution_time/task_runner.py
+on 3.x), with the AWS calls behind the operators faked.
 """
 import ast
 import copy
@@ -14,6 +17,7 @@ import py_compile
 import re
 import subprocess
 import sys
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -129,7 +133,7 @@ def test_dag_arguments_from_source(tree):
     assert ast.literal_eval(record_keywords["trigger_rule"]) == "none_failed_min_one_success"
 
 
-RUNNER_DIR = REPO / "src" / "local" / "dag-runner"
+RUNNER_DIR = REPO / "packages" / "local-endpoint" / "dag-runner"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 
 
@@ -139,11 +143,23 @@ def _forget_runner_modules():
             del sys.modules[name]
 
 
-@pytest.fixture(scope="module")
-def strict():
-    """The runner's airflow package and engine, imported in this process."""
+VERSIONS = ["2.10.3", "3.0.6"]
+
+
+def _forget_dag_package():
+    for name in list(sys.modules):
+        if name == "abalone_pipeline" or name.startswith("abalone_pipeline."):
+            del sys.modules[name]
+
+
+@pytest.fixture(scope="module", params=VERSIONS)
+def strict(request):
+    """The runner's airflow package and engine, imported in this process under one version."""
     sys.path.insert(0, str(RUNNER_DIR))
     _forget_runner_modules()
+    from dagrunner import versions
+
+    versions.activate(versions.EMULATED[request.param])
     from dagrunner import dagbag, execute
 
     yield dagbag, execute
@@ -154,9 +170,42 @@ def strict():
 @pytest.fixture(scope="module")
 def dag(strict):
     dagbag, _ = strict
-    dags, errors = dagbag.collect(str(DAGS))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dags, errors = dagbag.collect(str(DAGS))
     assert errors == {}
+    # The DAG uses no deprecated import on either version (3.x: airflow.operators.* are shims).
+    assert [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)] == []
     return dags["abalone_pipeline"]
+
+
+def test_the_dag_imports_each_operator_from_where_the_version_has_it(strict, dag):
+    from dagrunner.versions import active
+
+    modules = {type(dag.get_task(task_id)).__name__: type(dag.get_task(task_id)) for task_id in ("load_config", "end")}
+    if active().version == "2.10.3":
+        with pytest.raises(ModuleNotFoundError, match="Airflow 2.10.3 on MWAA does not have it"):
+            __import__("airflow.providers.standard.operators.python")
+        with pytest.raises(ModuleNotFoundError, match="'airflow.sdk'"):
+            __import__("airflow.sdk")
+    else:
+        from airflow.providers.standard.operators.empty import EmptyOperator
+        from airflow.providers.standard.operators.python import PythonOperator
+        from airflow.sdk import DAG
+
+        assert modules == {"PythonOperator": PythonOperator, "EmptyOperator": EmptyOperator}
+        assert type(dag) is DAG
+        with pytest.warns(DeprecationWarning, match="The `airflow.operators.python.PythonOperator` attribute is deprecated"):
+            from airflow.operators.python import PythonOperator as Shim  # noqa: F401
+        assert Shim is PythonOperator
+
+
+def test_schedule_catchup_and_params_are_the_same_on_both_versions(dag):
+    """The DAG sets them explicitly, so neither version's defaults ([scheduler] catchup_by_default
+    True on 2.10.3, False on 3.x) apply; the run's conf overrides params on both
+    ([core] dag_run_conf_overrides_params, process_params)."""
+    assert (dag.schedule, dag.catchup, dag.max_active_runs, dag.params) == ("@daily", False, 1, {"rmse_threshold": None})
+    assert dag.start_date == datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
 def edges(dag):
@@ -228,11 +277,11 @@ def ancestors(dag, task_id):
     return set(parents).union(*(ancestors(dag, parent) for parent in parents)) if parents else set()
 
 
-def _run(strict, dag):
+def _run(strict, dag, logical_date=NOW):
     _, execute = strict
     from dagrunner.state import RunStateFile
 
-    return execute.Run(dag, execute.DagRun(dag, "manual__2026-12-01T10:00:00+00:00", "manual", NOW, {}),
+    return execute.Run(dag, execute.DagRun(dag, "manual__2026-12-01T10:00:00+00:00", "manual", logical_date, {}),
                        RunStateFile("/dev/null/never-written"), "/nonexistent")
 
 
@@ -299,11 +348,13 @@ class FakeHook:
         return lambda *args, **kwargs: canned.get(name)
 
 
-def test_every_task_executes_the_way_airflow_2_10_3_executes_it(strict, dag):
-    """Done-when of issue 19: each task's execute is called as _execute_task calls it
-    (airflow/models/taskinstance.py, 2.10.3: execute(context=..., <Class>__sentinel=_sentinel)),
-    through the runner's metaclass-wrapped operators; the AWS work behind them is faked (FakeHook,
-    python callables replaced). A mixin execute(self, context) fails here with TypeError."""
+def test_every_task_executes_the_way_the_version_executes_it(strict, dag):
+    """Done-when of issues 19 and 22: each task's execute is called as the version's _execute_task
+    calls it (2.10.3, airflow/models/taskinstance.py: execute(context=..., <Class>__sentinel=
+    _sentinel); 3.0.6, task-sdk task_runner.py: ctx.run(execute, context=...) with
+    ExecutorSafeguard.tracker set to the task), through the runner's metaclass-wrapped operators;
+    the AWS work behind them is faked (FakeHook, python callables replaced). On 2.10.3 a mixin
+    execute(self, context) fails here with TypeError."""
     _, execute = strict
     config = pipeline_config()
     training_config = sagemaker_specs.training_job_config(config)
@@ -327,26 +378,29 @@ def test_an_operator_argument_real_airflow_rejects_fails_the_dag_import(strict, 
     """BaseOperator.__init__ (airflow/models/baseoperator.py, 2.10.3): "Invalid arguments were
     passed". The DAG file with one such argument added no longer imports."""
     dagbag, _ = strict
+    from dagrunner.versions import active
+
     folder = tmp_path / "dags"
     shutil.copytree(DAGS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     dag_file = folder / DAG_FILE.name
     text = dag_file.read_text()
     dag_file.write_text(text.replace("print_log=False,", "print_log=False,\n        poll_interval=30,", 1))
-    for name in list(sys.modules):
-        if name == "abalone_pipeline" or name.startswith("abalone_pipeline."):
-            del sys.modules[name]
+    saved = {name: module for name, module in sys.modules.items() if name == "abalone_pipeline" or name.startswith("abalone_pipeline.")}
+    _forget_dag_package()
     try:
         dags, errors = dagbag.collect(str(folder))
     finally:
-        for name in list(sys.modules):
-            if name == "abalone_pipeline" or name.startswith("abalone_pipeline."):
-                del sys.modules[name]
+        _forget_dag_package()
+        sys.modules.update(saved)  # the copy's modules out, this test module's own back
         sys.path.remove(str(folder))
     assert "abalone_pipeline" not in dags
-    assert "Invalid arguments were passed to StrictSageMakerTrainingOperator (task_id: train)" in "".join(errors.values())
+    # BaseOperator.__init__: AirflowException on 2.10.3, TypeError on 3.x (task-sdk bases/operator.py).
+    error = {"2.10.3": "airflow.exceptions.AirflowException", "3.0.6": "TypeError"}[active().version]
+    assert error + ": Invalid arguments were passed to StrictSageMakerTrainingOperator (task_id: train)" in "".join(errors.values())
 
 
-def test_importing_the_dag_makes_no_aws_call(tmp_path):
+@pytest.mark.parametrize("version", VERSIONS)
+def test_importing_the_dag_makes_no_aws_call(tmp_path, version):
     """A fresh interpreter with sockets and boto3 clients disabled imports the helpers (without
     Airflow) and the DAG file (through the runner's strict airflow package)."""
     script = tmp_path / "import_dag.py"
@@ -366,6 +420,8 @@ def test_importing_the_dag_makes_no_aws_call(tmp_path):
                 "import abalone_pipeline.callables",
                 "del sys.modules['airflow']",
                 "sys.path.insert(0, {!r})".format(str(RUNNER_DIR)),
+                "from dagrunner import versions",
+                "versions.activate(versions.EMULATED[{!r}])".format(version),
                 "from dagrunner import dagbag",
                 "dags, errors = dagbag.collect({!r})".format(str(DAGS)),
                 "assert errors == {}, errors",

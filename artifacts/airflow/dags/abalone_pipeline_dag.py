@@ -7,12 +7,23 @@ paths than `add-data` (which starts a run itself).
 Configuration comes from SSM at run time (task load_config, under the prefix set in the Airflow
 option abalone.ssm_prefix); parsing this file makes no AWS call. Templates render as native
 Python objects, so an operator's config can be a whole dict built by an upstream task.
+
+The same file runs on MWAA's Airflow 2.10.3 and 3.0.6: the operators come from the standard
+provider where it is installed (3.x; airflow.operators.* are deprecated shims there) and from
+airflow.operators on 2.10.3, whose image has no standard provider; `from airflow import DAG` works
+on both. No task reads a context key that a 3.x run without a logical date lacks (logical_date,
+ds, ts, data_interval_*) or one 3.0 removed (execution_date, conf, next_ds, ...).
 """
 from datetime import datetime, timedelta, timezone
 
 from airflow import DAG
-from airflow.operators.empty import EmptyOperator
-from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+
+try:  # Airflow 3
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.providers.standard.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+except ImportError:  # Airflow 2.10.3
+    from airflow.operators.empty import EmptyOperator
+    from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.operators.glue_crawler import GlueCrawlerOperator
 

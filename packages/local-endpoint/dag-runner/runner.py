@@ -2,13 +2,15 @@
 
   runner.py parse --dags-folder DIR
   runner.py run --dags-folder DIR --dag-id ID --run-id RID --run-type manual|scheduled
-                --logical-date ISO8601 --conf JSON --state-file PATH --logs-dir DIR
+                [--logical-date ISO8601] --conf JSON --state-file PATH --logs-dir DIR
 
 parse prints one JSON document (exit 0, import errors included as data); run executes one DAG run
 and exits 0 when it succeeded, 1 when it failed, 2 on a usage or import error.
 
 The environment's Airflow version comes in ABALONE_AIRFLOW_VERSION; dagrunner/versions.py says
-which versions are emulated. Any other is reported as an import error (parse) or a failed run with
+which versions are emulated. --logical-date is required on 2.10.3 (every run has one) and optional
+on 3.0.6 (a manual run triggered through the REST API with logical_date null has none). Any other
+version is reported as an import error (parse) or a failed run with
 no tasks (run, exit 2), naming the version and what is emulated.
 """
 import argparse
@@ -39,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="runner.py", description="Run the abalone DAG with a faithful subset of Airflow 2.10")
+    parser = _Parser(prog="runner.py", description="Run the abalone DAG with a faithful subset of Airflow 2.10.3 or 3.0.6")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parse = commands.add_parser("parse", help="list the DAGs and import errors of a DAGs folder as JSON")
     parse.add_argument("--dags-folder", required=True)
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dag-id", required=True)
     run.add_argument("--run-id", required=True)
     run.add_argument("--run-type", required=True, choices=("manual", "scheduled"))
-    run.add_argument("--logical-date", required=True)
+    run.add_argument("--logical-date", default=None)  # required on 2.10.3 (_run_arguments)
     run.add_argument("--conf", default="{}")
     run.add_argument("--state-file", required=True)
     run.add_argument("--logs-dir", required=True)
@@ -62,8 +64,8 @@ def _folder(path: str) -> str:
 
 
 def _semantics():
-    """The environment's version's semantics, its airflow package first on sys.path."""
-    semantics = versions.from_environment()
+    """The environment's version's semantics, made the active one, its airflow package first on sys.path."""
+    semantics = versions.activate(versions.from_environment())
     if semantics.package_root not in sys.path:
         sys.path.insert(0, semantics.package_root)
     return semantics
@@ -99,8 +101,8 @@ def command_parse(args) -> int:
 
 
 def check_run_id(run_id: str, semantics) -> None:
-    """airflow/models/dagrun.py (2.10.3) DagRun.validate_run_id: the run id must match
-    [scheduler] allowed_run_id_pattern or RUN_ID_REGEX (re2.match: anchored at the start)."""
+    """airflow/models/dagrun.py DagRun.validate_run_id (2.10.3 and 3.x): the run id must match
+    [scheduler] allowed_run_id_pattern or the version's RUN_ID_REGEX (re2.match: anchored at the start)."""
     from airflow.configuration import conf as airflow_conf
 
     regex = airflow_conf.get("scheduler", "allowed_run_id_pattern", fallback=semantics.default_allowed_run_id_pattern)
@@ -110,7 +112,7 @@ def check_run_id(run_id: str, semantics) -> None:
         )
 
 
-def _run_arguments(args):
+def _run_arguments(args, semantics):
     from dagrunner.execute import retry_delay_cap, utc
 
     try:
@@ -119,16 +121,27 @@ def _run_arguments(args):
         raise UsageError("--conf is not JSON: {}".format(error)) from None
     if not isinstance(conf, dict):
         raise UsageError("--conf must be a JSON object, not {}".format(type(conf).__name__))
-    try:
-        logical_date = utc(args.logical_date)
-    except ValueError:
-        raise UsageError("--logical-date {!r} is not an ISO 8601 date and time".format(args.logical_date)) from None
+    if args.logical_date is None:
+        if semantics.logical_date_required:
+            raise UsageError(
+                "--logical-date is required: every run of Airflow {} has a logical date".format(semantics.version)
+            )
+        logical_date = None
+    else:
+        logical_date = _logical_date(args.logical_date, utc)
     retry_delay_cap()  # a bad ABALONE_LOCAL_RETRY_DELAY_CAP is a usage error before anything runs
     from airflow.providers.amazon.aws._base import cap_botocore_waiters, poll_cap
 
     poll_cap()
     cap_botocore_waiters()
     return conf, logical_date
+
+
+def _logical_date(text, utc):
+    try:
+        return utc(text)
+    except ValueError:
+        raise UsageError("--logical-date {!r} is not an ISO 8601 date and time".format(text)) from None
 
 
 def command_run(args) -> int:
@@ -142,7 +155,7 @@ def command_run(args) -> int:
     from dagrunner.execute import DagRun, Run
 
     try:
-        conf, logical_date = _run_arguments(args)
+        conf, logical_date = _run_arguments(args, semantics)
         check_run_id(args.run_id, semantics)
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -155,7 +168,8 @@ def command_run(args) -> int:
             message += " (import errors:{})".format(detail)
         failed = {
             "dag_id": args.dag_id, "run_id": args.run_id, "run_type": args.run_type, "state": "failed",
-            "logical_date": logical_date.isoformat(), "start_date": now().isoformat(), "end_date": now().isoformat(),
+            "logical_date": logical_date.isoformat() if logical_date else None, "start_date": now().isoformat(),
+            "end_date": now().isoformat(),
             "conf": conf, "external_trigger": args.run_type == "manual", "tasks": [],
         }
         state_file.write_document(failed)

@@ -7,10 +7,12 @@ apache/airflow providers/src/airflow/providers/amazon/aws/hooks/sagemaker.py and
 - Neither operator has on_kill, so a killed or timed-out task (and the retry after it) leaves its
   job running: these stop this attempt's job when the task is killed or fails while it runs.
 
-Airflow's calling convention (airflow/models/taskinstance.py _execute_task, 2.10.3): the mixin's
-execute is not wrapped by BaseOperatorMeta (it is not in the operator class's own body), so it
+Airflow's calling convention: the mixin's execute is not wrapped by BaseOperatorMeta (it is not
+in the operator class's own body). On 2.10.3 (airflow/models/taskinstance.py _execute_task) it
 receives `context=` and the `<Class>__sentinel` keyword itself and must pass them on to the
-provider's execute, whose ExecutorSafeguard wrapper consumes the sentinel. Only a failure of the
+provider's execute, whose ExecutorSafeguard wrapper consumes the sentinel. On 3.x (task-sdk
+task_runner.py _execute_task) it receives `context=` only, the runner having set
+ExecutorSafeguard.tracker to the task, which the provider's wrapper then finds. Only a failure of the
 task (an Exception) stops the job: TaskDeferred, AirflowTaskTimeout and AirflowTaskTerminated are
 BaseExceptions; a deferral must leave the job running, and a timeout or SIGTERM already calls
 on_kill. A task resumed from a deferral (execute_complete) gets the same Completed check.

@@ -1,11 +1,16 @@
-"""DAG and BaseOperator of the runner's airflow subset, with Airflow 2.10's semantics for what the
-abalone DAG uses. Not Airflow: a faithful subset (see ../README.md). The behaviours follow
-apache/airflow v2.10: airflow/models/dag.py, airflow/models/baseoperator.py (default_args applied to
-the arguments an operator's __init__ accepts, invalid arguments refused, `>>` dependencies),
-airflow/template/templater.py and airflow/templates.py (Jinja rendering of template_fields,
-NativeEnvironment when render_template_as_native_obj), airflow/utils/trigger_rule.py.
+"""DAG and BaseOperator of the runner's airflow subset, with the active Airflow version's semantics
+(dagrunner/versions.py) for what the abalone DAG uses. Not Airflow: a faithful subset (see
+../README.md). The behaviours follow apache/airflow v2.10: airflow/models/dag.py,
+airflow/models/baseoperator.py (default_args applied to the arguments an operator's __init__
+accepts, invalid arguments refused, `>>` dependencies), airflow/template/templater.py and
+airflow/templates.py (Jinja rendering of template_fields, NativeEnvironment when
+render_template_as_native_obj), airflow/utils/trigger_rule.py; and, where 3.0.6 differs, the Task
+SDK's task-sdk/src/airflow/sdk/bases/operator.py (ExecutorSafeguard's tracker ContextVar, TypeError
+for invalid, positional and missing arguments) and SkipMixin (DownstreamTasksSkipped).
 """
 import abc
+import contextlib
+import contextvars
 import functools
 import inspect
 import logging
@@ -20,6 +25,8 @@ import jinja2.sandbox
 
 from airflow.configuration import conf as airflow_conf
 from airflow.exceptions import AirflowException
+from airflow.exceptions import _DownstreamTasksSkipped as DownstreamTasksSkipped
+from dagrunner.versions import active
 
 TRIGGER_RULES = (
     "all_success",
@@ -33,11 +40,19 @@ TRIGGER_RULES = (
     "none_skipped",
     "always",
 )
-# Airflow 2.10's defaults: [operators] default_owner, default_retries 0, retry_delay 300 s,
-# [core] max_active_runs_per_dag 16, [scheduler] catchup_by_default True.
+# Airflow's defaults: [operators] default_owner, default_retries 0, retry_delay 300 s,
+# [core] max_active_runs_per_dag 16; [scheduler] catchup_by_default: True on 2.10.3, False on 3.x
+# (CATCHUP_BY_DEFAULT).
 DEFAULT_OWNER = "airflow"
 DEFAULT_RETRY_DELAY = timedelta(seconds=300)
 DEFAULT_MAX_ACTIVE_RUNS = 16
+CATCHUP_BY_DEFAULT = {"2.10.3": True, "3.0.6": False}
+
+
+def constructor_error(message: str) -> Exception:
+    """The exception of the constructor checks: AirflowException on 2.10.3
+    (airflow/models/baseoperator.py), TypeError on 3.x (task-sdk bases/operator.py)."""
+    return TypeError(message) if active().constructor_error == "TypeError" else AirflowException(message)
 
 _dag_context: List["DAG"] = []
 
@@ -59,7 +74,7 @@ class DAG:
         default_args: Optional[Dict[str, Any]] = None,
         max_active_runs: int = DEFAULT_MAX_ACTIVE_RUNS,
         dagrun_timeout: Optional[timedelta] = None,
-        catchup: bool = True,
+        catchup: Optional[bool] = None,
         render_template_as_native_obj: bool = False,
         params: Optional[Dict[str, Any]] = None,
         tags: Optional[Iterable[str]] = None,
@@ -80,7 +95,11 @@ class DAG:
         self.default_args = dict(default_args or {})
         self.max_active_runs = max_active_runs
         self.dagrun_timeout = dagrun_timeout
-        self.catchup = catchup
+        self.catchup = (
+            catchup
+            if catchup is not None
+            else airflow_conf.getboolean("scheduler", "catchup_by_default", fallback=CATCHUP_BY_DEFAULT[active().version])
+        )
         self.render_template_as_native_obj = render_template_as_native_obj
         self.params = dict(params or {})
         self.tags = list(tags or [])
@@ -169,18 +188,30 @@ NOT_EMULATED_ARGUMENTS = (
 
 
 class ExecutorSafeguard:
-    """airflow/models/baseoperator.py (2.10.3) ExecutorSafeguard.decorator: the wrapper
-    BaseOperatorMeta puts around an `execute` defined in a class body. It pops the
+    """The wrapper BaseOperatorMeta puts around an `execute` defined in a class body.
+
+    2.10.3 (airflow/models/baseoperator.py ExecutorSafeguard.decorator): it pops the
     `<type(self).__name__>__sentinel` keyword (so the wrapped execute never sees it), remembers it
     for a wrapped `super().execute()` of a base class, and warns (raises when
     allow_nested_operators=False) when execute is called without it, i.e. outside a TaskInstance.
-    An execute that is not wrapped (one inherited from a plain mixin) receives the keyword itself."""
+    An execute that is not wrapped (one inherited from a plain mixin) receives the keyword itself.
+
+    3.x (task-sdk/src/airflow/sdk/bases/operator.py): the task runner passes no keyword; it sets
+    the `tracker` ContextVar to the task in a copied context before calling execute, and the
+    wrapper accepts a call when `tracker.get(None) is self` (a `<Class>__sentinel` keyword equal to
+    `sentinel_value` still sets it); otherwise the same warning or error, with 3.x's message, and
+    the tracker is then set so a `super()` call does not warn again."""
 
     test_mode = airflow_conf.getboolean("core", "unit_test_mode", fallback=False)  # read at import, as Airflow does
     _sentinel = threading.local()
+    tracker: contextvars.ContextVar = contextvars.ContextVar("ExecutorSafeguard_sentinel")
+    sentinel_value = object()
 
     @classmethod
     def decorator(cls, func):
+        if active().execute_call == "tracker":
+            return cls._tracker_decorator(func)
+
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             sentinel_key = "{}__sentinel".format(self.__class__.__name__)
@@ -191,13 +222,38 @@ class ExecutorSafeguard:
             else:
                 sentinel = callers.pop("{}__sentinel".format(func.__qualname__.split(".")[0]), None)
             if not cls.test_mode and not sentinel == _sentinel:
-                message = "{}.{} cannot be called outside TaskInstance!".format(self.__class__.__name__, func.__name__)
-                if not self.allow_nested_operators:
-                    raise AirflowException(message)
-                self.log.warning(message)
+                cls._outside(self, func)
             return func(self, *args, **kwargs)
 
         return wrapper
+
+    @classmethod
+    def _tracker_decorator(cls, func):
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            sentinel_key = "{}__sentinel".format(self.__class__.__name__)
+            sentinel = kwargs.pop(sentinel_key, None)
+            with contextlib.ExitStack() as stack:
+                if sentinel is cls.sentinel_value:
+                    token = cls.tracker.set(self)
+                    sentinel = self
+                    stack.callback(cls.tracker.reset, token)
+                else:
+                    sentinel = cls.tracker.get(None)
+                if not cls.test_mode and sentinel is not self:
+                    cls._outside(self, func)
+                    token = cls.tracker.set(self)
+                    stack.callback(cls.tracker.reset, token)
+                return func(self, *args, **kwargs)
+
+        return wrapper
+
+    @staticmethod
+    def _outside(operator, func) -> None:
+        message = active().safeguard_message.format(cls=operator.__class__.__name__, func=func.__name__)
+        if not operator.allow_nested_operators:
+            raise AirflowException(message)
+        operator.log.warning(message)
 
 
 def _signature_names(init) -> List[str]:
@@ -247,7 +303,7 @@ class BaseOperatorMeta(abc.ABCMeta):
         @functools.wraps(func)
         def apply_defaults(self, *args, **kwargs):
             if args:
-                raise AirflowException("Use keyword arguments when initializing operators")
+                raise constructor_error("Use keyword arguments when initializing operators")
             dag = kwargs.get("dag")
             if dag is None and _dag_context:
                 dag = _dag_context[-1]
@@ -259,9 +315,9 @@ class BaseOperatorMeta(abc.ABCMeta):
                     kwargs[arg] = default_args[arg]
             missing = sorted(required.difference(kwargs))
             if len(missing) == 1:
-                raise AirflowException("missing keyword argument {!r}".format(missing[0]))
+                raise constructor_error("missing keyword argument {!r}".format(missing[0]))
             if missing:
-                raise AirflowException("missing keyword arguments {}".format(", ".join(repr(a) for a in missing)))
+                raise constructor_error("missing keyword arguments {}".format(", ".join(repr(a) for a in missing)))
             return func(self, **kwargs, default_args=default_args)
 
         return apply_defaults
@@ -293,19 +349,23 @@ class BaseOperator(metaclass=BaseOperatorMeta):
         # (marked below: default_args also fill NOT_EMULATED_ARGUMENTS, which are then refused)
         not_emulated = sorted(name for name in kwargs if name in NOT_EMULATED_ARGUMENTS)
         if not_emulated:
-            raise AirflowException(
-                "{} (task_id: {}): {} {} Airflow 2.10 BaseOperator argument(s) that the local DAG runner does not "
+            raise constructor_error(
+                "{} (task_id: {}): {} {} Airflow {} BaseOperator argument(s) that the local DAG runner does not "
                 "emulate (packages/local-endpoint/dag-runner/README.md)".format(
-                    type(self).__name__, task_id, ", ".join(not_emulated), "is an" if len(not_emulated) == 1 else "are"
+                    type(self).__name__, task_id, ", ".join(not_emulated), "is an" if len(not_emulated) == 1 else "are",
+                    active().version,
                 )
             )
         if kwargs:
-            # BaseOperator.__init__ (2.10.3): refused unless [operators] allow_illegal_arguments.
+            # BaseOperator.__init__ (2.10.3): refused unless [operators] allow_illegal_arguments;
+            # 3.x: always refused, with TypeError.
             message = "Invalid arguments were passed to {} (task_id: {}). Invalid arguments were:\n**kwargs: {}".format(
                 type(self).__name__, task_id, kwargs
             )
-            if not airflow_conf.getboolean("operators", "allow_illegal_arguments", fallback=False):
-                raise AirflowException(message)
+            if active().constructor_error == "TypeError" or not airflow_conf.getboolean(
+                "operators", "allow_illegal_arguments", fallback=False
+            ):
+                raise constructor_error(message)
             logging.getLogger("airflow.models.baseoperator").warning(message)
         if trigger_rule not in TRIGGER_RULES:
             raise AirflowException(
@@ -422,8 +482,16 @@ class BaseOperator(metaclass=BaseOperatorMeta):
         """Called when the task is killed (SIGTERM) or times out; operators override it."""
 
     def skip(self, tasks: Iterable["BaseOperator"], context: Dict[str, Any]) -> None:
-        """SkipMixin.skip: mark these tasks skipped in this run."""
-        context["ti"].run.mark_skipped([task.task_id for task in tasks])
+        """SkipMixin.skip: on 2.10.3 these tasks are marked skipped in this run and execute goes on;
+        on 3.x (providers/standard utils/skipmixin.py) DownstreamTasksSkipped is raised, which ends
+        execute (so its return value is not pushed) and the task runner skips them, the task
+        itself succeeding."""
+        task_ids = [task.task_id for task in tasks]
+        if active().skip_raises:
+            if task_ids:
+                raise DownstreamTasksSkipped(tasks=task_ids)
+            return
+        context["ti"].run.mark_skipped(task_ids)
 
     def __repr__(self):
         return "<Task({}): {}>".format(type(self).__name__, self.task_id)

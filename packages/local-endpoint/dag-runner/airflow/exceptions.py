@@ -1,4 +1,5 @@
-"""The exceptions of airflow.exceptions that the runner's subset raises (Airflow 2.10 names)."""
+"""The exceptions of airflow.exceptions that the runner's subset raises (the same names on 2.10.3
+and 3.0.6, and DownstreamTasksSkipped, what 3.x's SkipMixin raises, on 3.0.6 only)."""
 
 
 class AirflowException(Exception):
@@ -41,3 +42,26 @@ class TaskDeferred(BaseException):
 
 class TaskDeferralError(AirflowException):
     """Raised when a task failed during deferral for some reason."""
+
+
+class _DownstreamTasksSkipped(AirflowException):
+    """Airflow 3 (airflow/exceptions.py DownstreamTasksSkipped; task-sdk task_runner.run): raised
+    by SkipMixin to skip downstream tasks; the task that raises it succeeds, and its return value
+    is not pushed. Offered as airflow.exceptions.DownstreamTasksSkipped on 3.x only."""
+
+    def __init__(self, *, tasks):
+        super().__init__()
+        self.tasks = tasks
+
+
+_DownstreamTasksSkipped.__name__ = _DownstreamTasksSkipped.__qualname__ = "DownstreamTasksSkipped"
+
+
+def __getattr__(name):
+    from dagrunner.versions import active
+
+    if name == "DownstreamTasksSkipped" and active().skip_raises:
+        return _DownstreamTasksSkipped
+    raise AttributeError(
+        "airflow.exceptions.{} is outside the local DAG runner's airflow subset for Airflow {}".format(name, active().version)
+    )

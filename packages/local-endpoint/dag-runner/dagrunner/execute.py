@@ -1,4 +1,11 @@
-"""Execute one DAG run with Airflow 2.10's task semantics, one task at a time in dependency order.
+"""Execute one DAG run with the active Airflow version's task semantics (dagrunner/versions.py:
+2.10.3 or 3.0.6), one task at a time in dependency order. Where 3.0.6 differs, the Task SDK's
+task-sdk/src/airflow/sdk/execution_time/task_runner.py is followed (the `semantics` fields name
+each difference): execute called in a copied contextvars context with ExecutorSafeguard.tracker
+set and no sentinel keyword; SystemExit of any code a failure (retried when retries are left);
+DownstreamTasksSkipped (3.x SkipMixin) skips the tasks it names and the task succeeds without
+pushing its return value; the context of get_template_context, without the logical-date keys in a
+run that has no logical date; XComs through serde; xcom_pull of a missing XCom gives None.
 
 What follows Airflow (apache/airflow v2.10, airflow/models/taskinstance.py unless said otherwise):
 - a task whose upstream tasks are all finished is decided by its trigger rule (trigger_rules.py);
@@ -25,6 +32,7 @@ What follows Airflow (apache/airflow v2.10, airflow/models/taskinstance.py unles
 Local deviation (documented in ../README.md): retry delays are capped by ABALONE_LOCAL_RETRY_DELAY_CAP.
 """
 import contextlib
+import contextvars
 import copy
 import json
 import logging
@@ -38,11 +46,12 @@ from typing import Any, Dict, List, Optional
 
 import re
 
-from airflow._core import DAG, BaseOperator, _sentinel
+from airflow._core import DAG, BaseOperator, ExecutorSafeguard, _sentinel
+from airflow._empty import EmptyOperator
 from airflow.configuration import conf as airflow_conf
-from airflow.operators.empty import EmptyOperator
 from airflow.exceptions import (
     AirflowException,
+    _DownstreamTasksSkipped as DownstreamTasksSkipped,
     AirflowFailException,
     AirflowSkipException,
     AirflowTaskTerminated,
@@ -51,7 +60,7 @@ from airflow.exceptions import (
 )
 
 from dagrunner import trigger_rules, xcom
-from dagrunner.versions import AIRFLOW_2_10_3, Semantics
+from dagrunner.versions import Semantics, active
 from dagrunner.state import RunStateFile, iso, now
 from dagrunner.knobs import seconds_from_env
 
@@ -66,15 +75,24 @@ def retry_delay_cap() -> float:
 
 
 class DagRun:
-    def __init__(self, dag: DAG, run_id: str, run_type: str, logical_date: datetime, conf: Dict[str, Any]):
+    """The context's dag_run: the attributes the runner emulates of 2.10.3's DagRun model
+    (execution_date, external_trigger) or of 3.x's Task SDK DagRun (run_after; no
+    execution_date or external_trigger; logical_date may be None)."""
+
+    def __init__(self, dag: DAG, run_id: str, run_type: str, logical_date: Optional[datetime], conf: Dict[str, Any]):
+        if logical_date is None and active().logical_date_required:
+            raise ValueError("a run of Airflow {} has a logical date".format(active().version))
         self.dag = dag
         self.dag_id = dag.dag_id
         self.run_id = run_id
         self.run_type = run_type
         self.logical_date = logical_date
-        self.execution_date = logical_date
         self.conf = conf
-        self.external_trigger = run_type == "manual"
+        if active().version.startswith("2."):
+            self.execution_date = logical_date
+            self.external_trigger = run_type == "manual"
+        else:
+            self.run_after = logical_date or now()
         self.start_date: Optional[datetime] = None
         self.end_date: Optional[datetime] = None
         self.state = "queued"
@@ -96,10 +114,19 @@ class TaskInstance:
         self.run.push_xcom(self.task_id, key, value)
 
     def xcom_pull(self, task_ids=None, key: str = "return_value", default=None, **_kwargs):
-        """TaskInstance.xcom_pull: one task id -> its value (default when none); a list -> a list.
-        Each pull deserialises the stored value afresh, as each pull reads the XCom table."""
+        """TaskInstance.xcom_pull (2.10.3): one task id -> its value (default when none); a list ->
+        a list of the values found. RuntimeTaskInstance.xcom_pull (3.x, map_indexes unset): one
+        task id -> its value or None (XCom.get_all; `default` is not used); a list -> one entry per
+        task, None for a missing one. Each pull deserialises the stored value afresh."""
         if task_ids is None:
             task_ids = self.task_id
+        if not active().version.startswith("2."):
+            ids = [task_ids] if isinstance(task_ids, str) else list(task_ids)
+            values = [
+                xcom.deserialize_value(self.run.xcoms[(task_id, key)]) if (task_id, key) in self.run.xcoms else None
+                for task_id in ids
+            ]
+            return values[0] if isinstance(task_ids, str) else values
         if isinstance(task_ids, str):
             stored = self.run.xcoms.get((task_ids, key))
             return default if stored is None else xcom.deserialize_value(stored)
@@ -141,23 +168,36 @@ class NotEmulated:
 
 
 def execute_task(task: BaseOperator, ti: "TaskInstance", context: Dict[str, Any]) -> Any:
-    """airflow/models/taskinstance.py (2.10.3) _execute_task, for a task not resuming from a
-    deferral: the resolved `task.execute` is called with the keyword `context` and, when its
-    __name__ is "execute", the keyword `<type(task).__name__>__sentinel`; SystemExit with code 0
-    or None is a success with no result; under execution_timeout, AirflowTaskTimeout runs on_kill
-    and is raised again; a non-None result is pushed as the XCom return_value when do_xcom_push."""
+    """_execute_task for a task not resuming from a deferral, as the active version does it.
+
+    2.10.3 (airflow/models/taskinstance.py): the resolved `task.execute` is called with the
+    keyword `context` and, when its __name__ is "execute", the keyword
+    `<type(task).__name__>__sentinel`; SystemExit with code 0 or None is a success with no result.
+    3.x (task-sdk task_runner.py): `ctx = contextvars.copy_context();
+    ctx.run(ExecutorSafeguard.tracker.set, task); ctx.run(execute, context=context)`, no sentinel;
+    a SystemExit propagates (run() fails the task).
+    Both: under execution_timeout, AirflowTaskTimeout runs on_kill and is raised again; a non-None
+    result is pushed as the XCom return_value when do_xcom_push (3.x: _push_xcom_if_needed)."""
+    semantics = active()
     execute_callable = task.execute
     execute_callable_kwargs: Dict[str, Any] = {}
-    if execute_callable.__name__ == "execute":
-        execute_callable_kwargs["{}__sentinel".format(task.__class__.__name__)] = _sentinel
+    if semantics.execute_call == "sentinel":
+        if execute_callable.__name__ == "execute":
+            execute_callable_kwargs["{}__sentinel".format(task.__class__.__name__)] = _sentinel
 
-    def _execute_callable(context, **kwargs):
-        try:
-            return execute_callable(context=context, **kwargs)
-        except SystemExit as error:
-            if error.code is not None and error.code != 0:
-                raise
-            return None
+        def _execute_callable(context, **kwargs):
+            try:
+                return execute_callable(context=context, **kwargs)
+            except SystemExit as error:
+                if not semantics.system_exit_zero_succeeds or (error.code is not None and error.code != 0):
+                    raise
+                return None
+    else:
+        ctx = contextvars.copy_context()
+        ctx.run(ExecutorSafeguard.tracker.set, task)
+
+        def _execute_callable(context, **kwargs):
+            return ctx.run(execute_callable, context=context, **kwargs)
 
     if task.execution_timeout:
         timeout_seconds = task.execution_timeout.total_seconds()
@@ -178,8 +218,8 @@ def execute_task(task: BaseOperator, ti: "TaskInstance", context: Dict[str, Any]
 
 
 class Run:
-    def __init__(self, dag: DAG, dag_run: DagRun, state_file: RunStateFile, logs_dir: str, semantics: Semantics = AIRFLOW_2_10_3):
-        self.semantics = semantics
+    def __init__(self, dag: DAG, dag_run: DagRun, state_file: RunStateFile, logs_dir: str, semantics: Optional[Semantics] = None):
+        self.semantics = semantics or active()
         self.dag = dag
         self.dag_run = dag_run
         self.state_file = state_file
@@ -216,44 +256,52 @@ class Run:
     # -- context ---------------------------------------------------------------------------------
 
     def context(self, task: BaseOperator, ti: TaskInstance) -> Dict[str, Any]:
-        """airflow/models/taskinstance.py (2.10.3) _get_template_context: exactly its keys
-        (self.semantics.context_keys); the ones the runner cannot give are NotEmulated."""
+        """Exactly the active version's context keys (versions.py): 2.10.3's
+        _get_template_context (airflow/models/taskinstance.py), or 3.x's
+        RuntimeTaskInstance.get_template_context, whose logical-date keys a run without a logical
+        date does not have. The entries the runner cannot give are NotEmulated."""
         logical_date = self.dag_run.logical_date
         params = dict(self.dag.params)
         params.update(self.dag_run.conf)  # [core] dag_run_conf_overrides_params = True
-        ds = logical_date.strftime("%Y-%m-%d")
-        ds_nodash = ds.replace("-", "")
-        ts = logical_date.isoformat()
-        yesterday = (logical_date - timedelta(days=1)).strftime("%Y-%m-%d")
-        tomorrow = (logical_date + timedelta(days=1)).strftime("%Y-%m-%d")
         given = {
             "conf": airflow_conf,
             "dag": self.dag,
             "dag_run": self.dag_run,
-            "ds": ds,
-            "ds_nodash": ds_nodash,
-            "execution_date": logical_date,
             "expanded_ti_count": None,
             "inlets": [],
-            "logical_date": logical_date,
             "map_index_template": None,
             "outlets": [],
             "params": params,
             "run_id": self.dag_run.run_id,
             "task": task,
             "task_instance": ti,
-            "task_instance_key_str": "{}__{}__{}".format(self.dag.dag_id, task.task_id, ds_nodash),
+            "task_instance_key_str": "{}__{}__{}".format(self.dag.dag_id, task.task_id, self.dag_run.run_id),
+            "task_reschedule_count": 0,
             "test_mode": False,
             "ti": ti,
-            "tomorrow_ds": tomorrow,
-            "tomorrow_ds_nodash": tomorrow.replace("-", ""),
-            "ts": ts,
-            "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
-            "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-            "yesterday_ds": yesterday,
-            "yesterday_ds_nodash": yesterday.replace("-", ""),
         }
-        return {key: given[key] if key in given else NotEmulated(key) for key in self.semantics.context_keys}
+        keys = self.semantics.context_keys
+        if logical_date is not None:
+            keys = keys + self.semantics.context_keys_with_logical_date
+            ds = logical_date.strftime("%Y-%m-%d")
+            ts = logical_date.isoformat()
+            yesterday = (logical_date - timedelta(days=1)).strftime("%Y-%m-%d")
+            tomorrow = (logical_date + timedelta(days=1)).strftime("%Y-%m-%d")
+            given.update({
+                "ds": ds,
+                "ds_nodash": ds.replace("-", ""),
+                "execution_date": logical_date,
+                "logical_date": logical_date,
+                "task_instance_key_str": "{}__{}__{}".format(self.dag.dag_id, task.task_id, ds.replace("-", "")),
+                "tomorrow_ds": tomorrow,
+                "tomorrow_ds_nodash": tomorrow.replace("-", ""),
+                "ts": ts,
+                "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
+                "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+                "yesterday_ds": yesterday,
+                "yesterday_ds_nodash": yesterday.replace("-", ""),
+            })
+        return {key: given[key] if key in given else NotEmulated(key) for key in keys}
 
     # -- signals ---------------------------------------------------------------------------------
 
@@ -416,6 +464,11 @@ class Run:
             task.render_template_fields(context)
             execute_task(task, ti, context)
             return "success", None
+        except DownstreamTasksSkipped as skipped:
+            # task_runner.run (3.x): SkipDownstreamTasks, then the task succeeds (no XCom push).
+            logging.getLogger("airflow.task").info("Skipping downstream tasks.")
+            self.mark_skipped(list(skipped.tasks))
+            return "success", None
         except AirflowSkipException as skipped:
             logging.getLogger("airflow.task").info("Skipping: %s", skipped)
             return "skipped", None
@@ -428,6 +481,10 @@ class Run:
             )
             return "failed", error
         except (Exception, AirflowTaskTimeout, AirflowTaskTerminated) as error:
+            return "failed", error
+        except SystemExit as error:
+            # 2.10.3: only a non-zero code reaches here; 3.x run(): "SystemExit needs to be retried
+            # if they are eligible".
             return "failed", error
         finally:
             self.current = None

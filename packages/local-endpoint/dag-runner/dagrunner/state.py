@@ -29,7 +29,7 @@ class RunStateFile:
             "start_date": iso(dag_run.start_date),
             "end_date": iso(dag_run.end_date),
             "conf": dag_run.conf,
-            "external_trigger": dag_run.external_trigger,
+            "external_trigger": dag_run.run_type == "manual",
             "tasks": [dict(task) for task in tasks],
         }
 

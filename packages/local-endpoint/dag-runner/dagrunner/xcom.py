@@ -1,5 +1,15 @@
-"""XCom values serialised as Airflow 2.10.3's default backend serialises them.
+"""XCom values serialised as the active version's default backend serialises them
+(dagrunner/versions.py xcom_serialization).
 
+3.0.6 ("serde"): the task runner pushes `airflow.serialization.serde.serialize(value)` (the
+execution API deals in JSON-compatible objects) and xcom_pull applies `deserialize`
+(airflow-core/src/airflow/serialization/serde.py): None and primitives as they are (an Enum as its
+value), lists item by item, dicts with their keys made str (a dict holding "__classname__" is
+refused), tuples, sets and frozensets as {"__classname__": "builtins.<type>", ...} documents at
+any depth (so a nested tuple comes back a tuple), datetimes, dates, timedeltas and Decimals as in
+2.10.3 below; anything else is TypeError("cannot serialize object of type <class ...>").
+
+2.10.3 ("xcom_encoder"):
 airflow/models/xcom.py (2.10.3) BaseXCom.serialize_value: json.dumps(value, cls=XComEncoder);
 deserialize_value: json.loads(..., cls=XComDecoder). airflow/utils/json.py XComEncoder: refuses a
 top-level dict holding the reserved "__classname__" key, wraps a top-level tuple (nested tuples are
@@ -18,7 +28,10 @@ import dataclasses
 import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+import enum
 from typing import Any
+
+from dagrunner.versions import active
 
 CLASSNAME = "__classname__"
 VERSION = "__version__"
@@ -95,9 +108,49 @@ def _hook(document: dict) -> Any:
     return _deserialize(document) if CLASSNAME in document and DATA in document else document
 
 
+def serde_serialize(o: Any) -> Any:
+    """airflow/serialization/serde.py serialize, for the types the runner emulates."""
+    if o is None:
+        return None
+    if isinstance(o, (int, bool, float, str)):
+        return o.value if isinstance(o, enum.Enum) else o
+    if isinstance(o, list):
+        return [serde_serialize(item) for item in o]
+    if isinstance(o, dict):
+        if CLASSNAME in o or "__id__" in o:
+            raise AttributeError("reserved key {} or __id__ found in dict to serialize".format(CLASSNAME))
+        return {str(key): serde_serialize(value) for key, value in o.items()}
+    if isinstance(o, (tuple, set, frozenset)):
+        return _document("builtins.{}".format(type(o).__name__ if type(o) in (tuple, set, frozenset) else "tuple"), 1,
+                         [serde_serialize(item) for item in o])
+    if isinstance(o, (datetime, date, timedelta, Decimal)):
+        return _serialize(o)
+    if dataclasses.is_dataclass(o) or hasattr(o, "serialize") or type(o).__module__.split(".")[0] in (
+        "numpy", "pandas", "pydantic", "attr"
+    ):
+        return _serialize(o)  # NotEmulated, naming the type
+    raise TypeError("cannot serialize object of type {}".format(type(o)))
+
+
+def _serde_deserialize(o: Any) -> Any:
+    if isinstance(o, list):
+        return [_serde_deserialize(item) for item in o]
+    if isinstance(o, dict):
+        if CLASSNAME in o and VERSION in o:
+            if o[CLASSNAME] in ("builtins.set", "builtins.frozenset", "builtins.tuple"):
+                return _deserialize(dict(o, **{DATA: [_serde_deserialize(item) for item in o[DATA]]}))
+            return _deserialize(o)
+        return {str(key): _serde_deserialize(value) for key, value in o.items()}
+    return o
+
+
 def serialize_value(value: Any) -> str:
+    if active().xcom_serialization == "serde":
+        return json.dumps(serde_serialize(value))
     return json.dumps(value, cls=XComEncoder)
 
 
 def deserialize_value(text: str) -> Any:
+    if active().xcom_serialization == "serde":
+        return _serde_deserialize(json.loads(text))
     return json.loads(text, object_hook=_hook)

@@ -1,14 +1,5 @@
-"""airflow.operators.empty.EmptyOperator (Airflow 2.10): does nothing; the scheduler marks it
-success without running it when it has no callbacks."""
-from airflow._core import BaseOperator
+"""airflow.operators.empty: the module itself on Airflow 2.10.3; on 3.0.6 a deprecated shim for
+airflow.providers.standard.operators.empty (airflow-core/src/airflow/operators/__init__.py)."""
+from airflow._versioned import module_getattr
 
-
-class EmptyOperator(BaseOperator):
-    template_fields = ()
-
-    def execute(self, context):
-        pass
-
-
-def __getattr__(name):
-    raise AttributeError("airflow.operators.empty.{} is outside the local DAG runner's airflow subset".format(name))
+__getattr__ = module_getattr(__name__, {"EmptyOperator": "airflow._empty.EmptyOperator"})

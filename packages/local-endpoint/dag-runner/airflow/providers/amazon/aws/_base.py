@@ -18,6 +18,7 @@ import boto3
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
 from dagrunner.knobs import seconds_from_env
+from dagrunner.versions import active
 
 POLL_CAP_VARIABLE = "ABALONE_LOCAL_POLL_CAP"
 DEFAULT_POLL_CAP = 1.0
@@ -130,3 +131,41 @@ def refuse_deferral(task) -> None:
             "{} (task_id: {}): deferrable=True (or [operators] default_deferrable) is not emulated by the local DAG runner "
             "(no triggerer; packages/local-endpoint/dag-runner/README.md)".format(type(task).__name__, task.task_id)
         )
+
+
+def provider_at_least(version: str) -> bool:
+    """Whether the active Airflow version's image pins an Amazon provider at `version` or later
+    (dagrunner/versions.py amazon_provider: 9.0.0 on 2.10.3, 9.12.0 on 3.0.6)."""
+
+    def parts(text: str):
+        return tuple(int(part) for part in text.split("."))
+
+    return parts(active().amazon_provider) >= parts(version)
+
+
+def aws_template_fields(*template_fields: str):
+    """providers/amazon/aws/utils/mixins.py aws_template_fields: the operator's fields and
+    aws_conn_id, region_name, verify, sorted."""
+    return tuple(sorted({"aws_conn_id", "region_name", "verify"} | set(template_fields)))
+
+
+def _aws_base_operator():
+    from airflow._core import BaseOperator
+
+    class AwsBaseOperator(BaseOperator):
+        """providers/amazon/aws/operators/base_aws.py AwsBaseOperator: the AWS arguments every
+        operator built on it accepts. `verify` and `botocore_config` are kept, not used: the hooks
+        use boto3's default chain (README.md, parity table)."""
+
+        def __init__(self, *, aws_conn_id: Any = "aws_default", region_name: Any = None, verify: Any = None,
+                     botocore_config: Any = None, **kwargs):
+            super().__init__(**kwargs)
+            self.aws_conn_id = aws_conn_id
+            self.region_name = region_name
+            self.verify = verify
+            self.botocore_config = botocore_config
+
+    return AwsBaseOperator
+
+
+AwsBaseOperator = _aws_base_operator()

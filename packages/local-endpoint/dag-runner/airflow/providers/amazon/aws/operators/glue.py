@@ -5,12 +5,26 @@ iam_role_arn, then create_job] -> start_job_run(JobName, Arguments=script_args, 
 -> get_job_run(PredecessorsIncluded=True) every job_poll_interval until SUCCEEDED or STOPPED
 (returned) or FAILED or TIMEOUT (AirflowException); any other state (ERROR, EXPIRED, ...) keeps
 polling. on_kill with stop_job_run_on_kill: batch_stop_job_run. Returns the job run id.
+
+Provider 9.12.0 (MWAA's Airflow 3.0.6 image): since 9.7.0 ("Update GlueJobOperator to inherit AWS
+base class (#49750)") the operator is an AwsBaseOperator (verify and botocore_config accepted,
+aws_template_fields(...) templated); the calls are the same.
 """
 from typing import Any, Dict, Optional
 
 from airflow._core import BaseOperator
 from airflow.exceptions import AirflowException
-from airflow.providers.amazon.aws._base import AwsBaseHook, sleep, default_deferrable, refuse_deferral
+from airflow.providers.amazon.aws._base import (
+    AwsBaseHook,
+    AwsBaseOperator,
+    aws_template_fields,
+    default_deferrable,
+    provider_at_least,
+    refuse_deferral,
+    sleep,
+)
+
+ON_AWS_BASE_OPERATOR = provider_at_least("9.7.0")
 
 
 class GlueJobHook(AwsBaseHook):
@@ -147,16 +161,19 @@ class GlueJobHook(AwsBaseHook):
             sleep(self.job_poll_interval)
 
 
-class GlueJobOperator(BaseOperator):
-    template_fields = (
-        "job_name",
-        "script_location",
-        "script_args",
-        "create_job_kwargs",
-        "s3_bucket",
-        "iam_role_name",
-        "iam_role_arn",
-    )
+_GLUE_JOB_FIELDS = (
+    "job_name",
+    "script_location",
+    "script_args",
+    "create_job_kwargs",
+    "s3_bucket",
+    "iam_role_name",
+    "iam_role_arn",
+)
+
+
+class GlueJobOperator(AwsBaseOperator if ON_AWS_BASE_OPERATOR else BaseOperator):
+    template_fields = aws_template_fields(*_GLUE_JOB_FIELDS) if ON_AWS_BASE_OPERATOR else _GLUE_JOB_FIELDS
 
     def __init__(
         self,
@@ -184,7 +201,10 @@ class GlueJobOperator(BaseOperator):
         deferrable: bool = default_deferrable(),
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        if ON_AWS_BASE_OPERATOR:
+            super().__init__(aws_conn_id=aws_conn_id, region_name=region_name, **kwargs)
+        else:
+            super().__init__(**kwargs)
         self.deferrable = deferrable
         self.job_name = job_name
         self.job_desc = job_desc

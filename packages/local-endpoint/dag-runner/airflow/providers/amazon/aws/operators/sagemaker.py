@@ -12,6 +12,12 @@ transform: [iam get_role] -> describe_transform_job (unique name) -> describe_mo
   name) -> create_model -> check_s3_url of the input -> create_transform_job -> describe_transform_job
   every check_interval as above -> describe_transform_job, describe_model for {"Model", "Transform"}.
 Neither operator has on_kill in 9.x.
+
+Provider 9.12.0 (MWAA's Airflow 3.0.6 image) differs only in the operators' base: since 9.8.0
+("Update Sagemaker Operators and Sensors to inherit Base AWS classes (#50321)",
+providers/amazon/src/airflow/providers/amazon/aws/operators/sagemaker.py SageMakerBaseOperator(
+AwsBaseOperator[SageMakerHook])) they accept region_name, verify and botocore_config and template
+aws_template_fields("config"); the non-deferrable execute and the hook's calls are the same.
 """
 import time
 from typing import Any, Callable, Dict, List, Optional
@@ -20,7 +26,18 @@ from botocore.exceptions import ClientError
 
 from airflow._core import BaseOperator
 from airflow.exceptions import AirflowException
-from airflow.providers.amazon.aws._base import AwsBaseHook, serialize, sleep, default_deferrable, refuse_deferral
+from airflow.providers.amazon.aws._base import (
+    AwsBaseHook,
+    AwsBaseOperator,
+    aws_template_fields,
+    default_deferrable,
+    provider_at_least,
+    refuse_deferral,
+    serialize,
+    sleep,
+)
+
+ON_AWS_BASE_OPERATOR = provider_at_least("9.8.0")
 
 CHECK_INTERVAL_SECOND = 30
 
@@ -29,8 +46,8 @@ class SageMakerHook(AwsBaseHook):
     non_terminal_states = {"InProgress", "Stopping"}
     failed_states = {"Failed"}
 
-    def __init__(self, aws_conn_id: Any = "aws_default"):
-        super().__init__("sagemaker", aws_conn_id)
+    def __init__(self, aws_conn_id: Any = "aws_default", region_name: Any = None):
+        super().__init__("sagemaker", aws_conn_id, region_name)
 
     # -- S3Hook calls of check_s3_url (hooks/s3.py) -------------------------------------------------
 
@@ -163,20 +180,30 @@ def _parse_integer(config: Any, field: List[str]) -> None:
         _parse_integer(config[head], field[1:])
 
 
-class SageMakerBaseOperator(BaseOperator):
-    template_fields = ("config",)
+class SageMakerBaseOperator(AwsBaseOperator if ON_AWS_BASE_OPERATOR else BaseOperator):
+    template_fields = aws_template_fields("config") if ON_AWS_BASE_OPERATOR else ("config",)
     integer_fields: List[List[str]] = []
 
-    def __init__(self, *, config: dict, aws_conn_id: Any = "aws_default", **kwargs):
-        super().__init__(**kwargs)
-        self.config = config
-        self.aws_conn_id = aws_conn_id
-        self._hook: Optional[SageMakerHook] = None
+    if ON_AWS_BASE_OPERATOR:
+
+        def __init__(self, *, config: dict, **kwargs):
+            super().__init__(**kwargs)
+            self.config = config
+            self._hook: Optional[SageMakerHook] = None
+
+    else:
+
+        def __init__(self, *, config: dict, aws_conn_id: Any = "aws_default", **kwargs):
+            super().__init__(**kwargs)
+            self.config = config
+            self.aws_conn_id = aws_conn_id
+            self.region_name = None
+            self._hook: Optional[SageMakerHook] = None
 
     @property
     def hook(self) -> SageMakerHook:
         if self._hook is None:
-            self._hook = SageMakerHook(aws_conn_id=self.aws_conn_id)
+            self._hook = SageMakerHook(aws_conn_id=self.aws_conn_id, region_name=self.region_name)
         return self._hook
 
     def _create_integer_fields(self) -> None:
