@@ -7,9 +7,9 @@
  */
 
 /** Variables a child may take from the parent as they are. */
-const PASSED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TZ', 'SYSTEMROOT', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'PYENV_ROOT', 'PYENV_VERSION'];
-/** Prefixes of variables a child may take: Python's own settings, the endpoint's knobs, moto's. */
-const PASSED_PREFIXES = ['PYTHON', 'ABALONE_LOCAL_', 'MOTO_'];
+const PASSED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TZ', 'SYSTEMROOT', 'VIRTUAL_ENV', 'CONDA_PREFIX'];
+/** Prefixes of variables a child may take: Python's own settings and pyenv's, the endpoint's knobs, moto's. */
+const PASSED_PREFIXES = ['PYTHON', 'PYENV_', 'ABALONE_LOCAL_', 'MOTO_'];
 
 /** A path that cannot exist (a file under /dev/null): the default of `noFile`. */
 export const NO_FILE = '/dev/null/no-aws-config';
