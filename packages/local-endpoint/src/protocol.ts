@@ -16,11 +16,11 @@ export interface ServiceRequest {
   body: Buffer;
   /** The signing name of the credential scope (`s3`, `glue`, `airflow`, ...); '' when unsigned. */
   service: string;
-  /** The region of the credential scope; '' when unsigned. */
+  /** The region of the credential scope, always AWS's form (router.ts refuses others); '' when unsigned. */
   region: string;
   /** Whether the request carries a SigV4 credential scope (the Airflow CLI endpoint's do not). */
   signed: boolean;
-  /** This endpoint's own URL as the client reached it (scheme and Host). */
+  /** This endpoint's own URL, http://127.0.0.1:<port>, fixed at start-up (never the request's Host). */
   selfUrl: string;
 }
 

@@ -4,6 +4,7 @@
  * transform and serving need xgboost (and numpy).
  */
 import { runChild } from './shared/child.js';
+import { childBaseEnv } from './shared/child-env.js';
 import { PYTHON_DIR } from './shared/package-dirs.js';
 
 export interface PythonCapabilities {
@@ -33,8 +34,8 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
   return [...new Set(list)];
 }
 
-async function probe(interpreter: string): Promise<Module[]> {
-  const { stdout } = await runChild({ command: interpreter, args: ['-c', PROBE], env: process.env, timeoutMs: 30_000 });
+async function probe(interpreter: string, cwd: string | undefined): Promise<Module[]> {
+  const { stdout } = await runChild({ command: interpreter, args: ['-c', PROBE], cwd, env: childBaseEnv(), timeoutMs: 30_000 });
   try {
     const parsed = JSON.parse(stdout.trim() || '[]') as unknown;
     return Array.isArray(parsed) ? parsed.filter((m): m is Module => (MODULES as readonly string[]).includes(m)) : [];
@@ -45,11 +46,14 @@ async function probe(interpreter: string): Promise<Module[]> {
 
 let cached: Promise<PythonCapabilities> | undefined;
 
-/** Probes each candidate once (in order: $ABALONE_PYTHON, python3, /usr/bin/python3); cached for the process. */
-export function detectPythonCapabilities(): Promise<PythonCapabilities> {
+/**
+ * Probes each candidate once (in order: $ABALONE_PYTHON, python3, /usr/bin/python3); cached for the
+ * process. `cwd`: the probes' working directory (a folder of the endpoint's), on the first call.
+ */
+export function detectPythonCapabilities(cwd?: string): Promise<PythonCapabilities> {
   cached ??= (async () => {
     const candidates = pythonCandidates();
-    const found = await Promise.all(candidates.map(probe));
+    const found = await Promise.all(candidates.map((c) => probe(c, cwd)));
     const caps: PythonCapabilities = {};
     candidates.forEach((interpreter, i) => {
       for (const module of found[i]!) caps[module] ??= interpreter;

@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalEndpointError, errorMessage } from './shared/errors.js';
 import { ComputeContext } from './compute/context.js';
 import { startMoto, type MotoProcess } from './moto/process.js';
@@ -6,6 +9,7 @@ import type { LocalService } from './protocol.js';
 import { detectPythonCapabilities, type PythonCapabilities } from './python-env.js';
 import { createRouter } from './router.js';
 import { registerServices } from './services.js';
+import { allowedOriginsFromEnv } from './trust.js';
 
 export interface LocalEndpoint {
   readonly url: string;
@@ -25,18 +29,41 @@ export interface LocalEndpointOptions {
  * (MWAA, Glue, SageMaker, Lambda, what moto gets wrong) asked first.
  */
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
-  const capabilities = detectPythonCapabilities();
-  const moto = await startMoto();
+  const allowedOrigins = allowedOriginsFromEnv();
+  // The endpoint's own folder: every child works in a folder of it; close() removes it (and only
+  // what the endpoint made).
+  const root = mkdtempSync(join(tmpdir(), 'abalone-local-'));
+  const own = (name: string) => {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const capabilities = detectPythonCapabilities(own('probe'));
+  let moto: MotoProcess;
+  try {
+    moto = await startMoto({ cwd: own('moto') });
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
   let server: Server;
   let compute: ComputeContext | undefined;
   let services: LocalService[] = [];
+  // Fixed once the server listens: the URL children and the DAG runner get, never a request's Host.
   let selfUrl = '';
+  let port = 0;
   try {
-    compute = new ComputeContext({ motoUrl: moto.url, endpointUrl: () => selfUrl, capabilities });
+    compute = new ComputeContext({ motoUrl: moto.url, endpointUrl: () => selfUrl, capabilities, tempRoot: join(root, 'compute') });
     // Made once moto is up: the MWAA emulator checks buckets, roles and subnets against moto.
     services = registerServices({ motoUrl: moto.url, compute });
     const work = compute;
-    const route = createRouter({ motoUrl: moto.url, services, afterReset: () => work.resetFiles() });
+    const route = createRouter({
+      motoUrl: moto.url,
+      services,
+      afterReset: () => work.resetFiles(),
+      selfUrl: () => selfUrl,
+      trust: { port: () => port, allowedOrigins },
+    });
     server = createServer((req, res) => {
       route(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
@@ -47,10 +74,11 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   } catch (error) {
     await closeServices(services, compute);
     await moto.stop();
+    rmSync(root, { recursive: true, force: true });
     throw error;
   }
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  port = typeof address === 'object' && address ? address.port : options.port;
   selfUrl = `http://127.0.0.1:${port}`;
   const work = compute;
   return {
@@ -60,6 +88,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     close: async () => {
       await closeServices(services, work);
       await closeAll(server, moto);
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -10,14 +10,18 @@ export class ChildPool {
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
-  constructor(readonly size: number) {}
+  /** `cwd`: the working directory of a child whose spec names none (never the endpoint's own). */
+  constructor(
+    readonly size: number,
+    readonly cwd?: string,
+  ) {}
 
   async run(spec: ChildSpec): Promise<ChildResult> {
     await this.slot(spec.signal);
     try {
       if (spec.signal?.aborted) return { code: null, stdout: '', stderr: '', result: '', killed: 'stopped' };
       spec.onStart?.();
-      return await runChild(spec);
+      return await runChild({ ...spec, cwd: spec.cwd ?? this.cwd });
     } finally {
       this.running--;
       this.queue.shift()?.();

@@ -1,10 +1,12 @@
 /** What every executor shares: moto's clients per region, the Python interpreters, the child pool, the temp folder. */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childBaseEnv } from '../shared/child-env.js';
 import { usageError } from '../shared/errors.js';
+import { within } from '../shared/paths.js';
 import { motoClients, type MotoClients } from '../shared/moto-clients.js';
 import type { PythonCapabilities } from '../python-env.js';
 import { ChildPool } from './children.js';
@@ -15,6 +17,8 @@ export interface ComputeOptions {
   readonly endpointUrl: () => string;
   readonly capabilities: Promise<PythonCapabilities>;
   readonly env?: NodeJS.ProcessEnv;
+  /** The folder to work in (made if missing, removed by close); a new temp folder without it. */
+  readonly tempRoot?: string;
 }
 
 /** Timing knobs of the compute executors (seconds), from ABALONE_LOCAL_* variables. */
@@ -43,9 +47,6 @@ export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): ComputeKnobs
   };
 }
 
-/** Variables a child may inherit from the endpoint's own environment (no credentials). */
-const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'PYENV_ROOT', 'PYENV_VERSION', 'SYSTEMROOT'];
-
 export class ComputeContext {
   readonly pool: ChildPool;
   readonly knobs: ComputeKnobs;
@@ -56,8 +57,12 @@ export class ComputeContext {
 
   constructor(readonly options: ComputeOptions) {
     this.knobs = knobsFromEnv(options.env);
-    this.pool = new ChildPool(this.knobs.children);
-    this.tempRoot = mkdtempSync(join(tmpdir(), 'abalone-local-'));
+    if (options.tempRoot) mkdirSync(options.tempRoot, { recursive: true });
+    this.tempRoot = options.tempRoot ?? mkdtempSync(join(tmpdir(), 'abalone-local-'));
+    // A child's working directory when its spec names none: never the user's.
+    const cwd = join(this.tempRoot, 'cwd');
+    mkdirSync(cwd, { recursive: true });
+    this.pool = new ChildPool(this.knobs.children, cwd);
   }
 
   moto(region: string): MotoClients {
@@ -86,21 +91,19 @@ export class ComputeContext {
 
   /** A fresh folder under the temp root (removed with it on close, or on reset). */
   async workDir(kind: string, name: string): Promise<string> {
-    const dir = join(this.tempRoot, `g${this.generation}`, kind, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+    const dir = within(this.tempRoot, `g${this.generation}`, kind, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
     await mkdir(dir, { recursive: true });
     return dir;
   }
 
-  /** The environment of a child: AWS pointing at this endpoint with the local credentials, nothing of ours. */
+  /**
+   * The environment of a child: childBaseEnv (no AWS_* variable of the parent, dummy credentials),
+   * AWS pointing at this endpoint's fixed URL.
+   */
   childEnv(region: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const source = this.options.env ?? process.env;
-    const env: NodeJS.ProcessEnv = {};
-    for (const key of INHERITED) if (source[key] !== undefined) env[key] = source[key];
     return {
-      ...env,
+      ...childBaseEnv(join(this.tempRoot, 'no-aws-config'), this.options.env ?? process.env),
       AWS_ENDPOINT_URL: this.options.endpointUrl(),
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       AWS_EC2_METADATA_DISABLED: 'true',

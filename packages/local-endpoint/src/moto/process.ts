@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { stopChild } from '../shared/child.js';
+import { childBaseEnv } from '../shared/child-env.js';
 import { LocalEndpointError } from '../shared/errors.js';
 
 export interface MotoProcess {
@@ -26,7 +27,15 @@ const INSTALL_HINT = 'moto_server was not found: install it with `pip install "m
  * Starts `moto_server` on a free loopback port and waits until it answers. AWS managed IAM
  * policies are loaded (MOTO_IAM_LOAD_MANAGED_POLICIES) so that `--managed-policies` works.
  */
-export async function startMoto(options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } = {}): Promise<MotoProcess> {
+export interface MotoOptions {
+  /** Added to the child's environment (which is childBaseEnv: none of the parent's AWS_* variables). */
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+  /** Its working directory (a folder of the endpoint's); the parent's own is never inherited. */
+  cwd?: string;
+}
+
+export async function startMoto(options: MotoOptions = {}): Promise<MotoProcess> {
   // A port free when asked can be taken before moto binds it (another process asking at the same
   // moment): moto then exits saying the address is in use, and a new port is tried.
   for (let attempt = 1; ; attempt++) {
@@ -38,14 +47,15 @@ export async function startMoto(options: { env?: NodeJS.ProcessEnv; readyTimeout
   }
 }
 
-async function startMotoOn(port: number, options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number }): Promise<MotoProcess> {
-  const env = { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.env };
+async function startMotoOn(port: number, options: MotoOptions): Promise<MotoProcess> {
+  const env = { ...childBaseEnv(), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', ...options.env };
   const child = await spawnFirst(
     [
       ['moto_server', ['-H', '127.0.0.1', '-p', String(port)]],
       ['python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)]],
     ],
     env,
+    options.cwd,
   );
   const url = `http://127.0.0.1:${port}`;
   let stderr = '';
@@ -70,9 +80,9 @@ function exitReason(code: number | null, stderr: string): string {
   return `moto_server exited (code ${code}) before it was ready: ${stderr.trim().split('\n').slice(-3).join(' ')}`;
 }
 
-async function spawnFirst(candidates: Array<[string, string[]]>, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+async function spawnFirst(candidates: Array<[string, string[]]>, env: NodeJS.ProcessEnv, cwd: string | undefined): Promise<ChildProcess> {
   for (const [command, args] of candidates) {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     const started = await new Promise<boolean>((resolve) => {
       child.once('spawn', () => resolve(true));
       child.once('error', () => resolve(false));

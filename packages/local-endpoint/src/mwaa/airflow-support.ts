@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAG_RUNNER_DIR } from '../shared/package-dirs.js';
+import { within } from '../shared/paths.js';
 import { detectPythonCapabilities } from '../python-env.js';
 import { handleCliRequest, type CliHttpRequest, type CliTarget } from './cli-endpoint.js';
 import { CliTokenRegistry } from './cli-tokens.js';
@@ -44,7 +45,8 @@ export function createAirflowSupport(motoUrl: string, now: () => Date = () => ne
       dagSource: s3DagFolderSource({ motoUrl, region }),
       runnerPath,
       python: findPython,
-      workDir: join(root(), region),
+      // The region is AWS's form (router.ts); `within` refuses anything else that would leave the root.
+      workDir: within(root(), region),
     }),
     cli: (request, targetFor) => handleCliRequest(request, cliTokens, now().getTime(), targetFor),
     dispose: () => {

@@ -11,6 +11,7 @@ import type { EnvConfig } from './config.js';
 import type { DagFolder } from './dag-folder.js';
 import type { DagInfo, DagRun, ImportError, RunnerSetup, RunState, TaskState } from './dag-run-types.js';
 import { parseDags, runnerEnv, spawnRun, stopRunner } from './runner-process.js';
+import { runIdProblem, runLogDir } from './run-ids.js';
 import { shipTaskLogs } from './task-logs.js';
 
 export type { DagInfo, DagRun, ImportError, RunnerSetup, RunState, TaskState } from './dag-run-types.js';
@@ -122,6 +123,8 @@ export class AirflowEnvironment {
     const now = this.setup.now().getTime();
     const logical = replaceMicroseconds ? Math.floor(now / 1000) * 1000 : now;
     const id = runId ?? `manual__${pyIso(logical)}`;
+    const badId = runIdProblem(id, this.config.AirflowConfigurationOptions);
+    if (badId) throw new AirflowCliError(badId);
     const existing = this.runs.find((r) => r.dagId === dagId && (r.runId === id || r.logicalMs === logical));
     if (existing) {
       throw new AirflowCliError(
@@ -195,7 +198,7 @@ export class AirflowEnvironment {
       run.finished = true;
       return;
     }
-    const logDir = join(run.logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`);
+    const logDir = runLogDir(run.logsDir, run.dagId, run.runId);
     mkdirSync(logDir, { recursive: true });
     mkdirSync(join(this.workDir, 'state'), { recursive: true });
     const log = openSync(join(logDir, 'runner.log'), 'a');

@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { childBaseEnv } from '../shared/child-env.js';
 import { runChild, stopChild } from '../shared/child.js';
 import type { EnvConfig } from './config.js';
 import type { DagInfo, DagRun, ImportError, RunnerSetup } from './dag-run-types.js';
@@ -22,18 +24,15 @@ export function airflowConfigEnv(options: Record<string, string>): Record<string
   return env;
 }
 
-/** What a runner process gets: no variable of ours but the ABALONE_LOCAL_* knobs, AWS pointing at this endpoint. */
+/**
+ * What a runner process gets: childBaseEnv (PATH, HOME, LANG, PYTHON*, the ABALONE_LOCAL_* knobs,
+ * dummy credentials, no AWS_* variable of the parent), AWS pointing at this endpoint's fixed URL.
+ */
 export function runnerEnv(region: string, selfUrl: string, config: EnvConfig): NodeJS.ProcessEnv {
-  const local = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ABALONE_LOCAL_')));
   return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LANG: process.env.LANG ?? 'C.UTF-8',
+    ...childBaseEnv(),
     PYTHONUNBUFFERED: '1',
-    ...local,
     AWS_ENDPOINT_URL: selfUrl,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
     AWS_DEFAULT_REGION: region,
     AWS_REGION: region,
     ABALONE_AIRFLOW_VERSION: config.AirflowVersion,
@@ -46,7 +45,8 @@ export async function parseDags(setup: RunnerSetup, dir: string, env: NodeJS.Pro
   const python = await setup.python();
   if (!python) return failed('the local endpoint found no python3 that imports boto3 and jinja2 (set ABALONE_PYTHON to one)');
   if (!existsSync(setup.runnerPath)) return failed(`the local DAG runner is missing at ${setup.runnerPath}`);
-  const { code, stdout, stderr } = await runChild({ command: python, args: [setup.runnerPath, 'parse', '--dags-folder', dir], env });
+  // Its working directory: the environment's folder that holds the DAG folder, never the user's.
+  const { code, stdout, stderr } = await runChild({ command: python, args: [setup.runnerPath, 'parse', '--dags-folder', dir], cwd: dirname(dir), env });
   if (code !== 0) return failed(`the local DAG runner's parse exited ${code}: ${stderr.trim()}`);
   try {
     const doc = JSON.parse(stdout) as { dags?: unknown; import_errors?: unknown };
@@ -70,7 +70,8 @@ export function spawnRun(python: string, setup: RunnerSetup, dagsFolder: string,
     '--state-file', run.stateFile,
     '--logs-dir', run.logsDir,
   ];
-  return spawn(python, args, { env, stdio: ['ignore', logFd, logFd] });
+  // Its working directory: the environment's folder (logs and state live under it).
+  return spawn(python, args, { env, cwd: dirname(run.logsDir), stdio: ['ignore', logFd, logFd] });
 }
 
 /** Stops a runner: SIGTERM (it fails the run and writes its state), SIGKILL after 3 s. */
