@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { isAirflow3 } from '../shared/mwaa-catalog.js';
 import type { EnvConfig } from './config.js';
 import type { DagFolder } from './dag-folder.js';
@@ -81,6 +81,10 @@ export class AirflowEnvironment {
   readonly versions = new Map<string, DagVersion[]>();
   /** The DAGs the latest parse found; the others are stale unless their file has an import error. */
   private seen = new Set<string>();
+  /** Each DAG's file, relative to the DAG folder it was parsed from (each sync is a new directory). */
+  private readonly dagFiles = new Map<string, string>();
+  /** The files of the latest import errors, relative to the DAG folder. */
+  private errorFiles = new Set<string>();
   /** When the DAG folder was last parsed, and when each import error was first seen (by file). */
   lastParsedMs: number | null = null;
   readonly importErrorIds = new Map<string, { id: number; timestamp: number }>();
@@ -130,6 +134,8 @@ export class AirflowEnvironment {
     for (const f of [...this.importErrorIds.keys()]) if (!files.has(f)) this.importErrorIds.delete(f);
     for (const f of files) if (!this.importErrorIds.has(f)) this.importErrorIds.set(f, { id: ++this.importErrorSeq, timestamp: now });
     this.seen = new Set(parsed.dags.map((d) => d.dag_id));
+    this.errorFiles = new Set(parsed.import_errors.map((e) => relative(dir, e.filename)));
+    for (const dag of parsed.dags) this.dagFiles.set(dag.dag_id, relative(dir, dag.fileloc));
     for (const dag of parsed.dags) {
       const isNew = !this.dags.has(dag.dag_id);
       this.dags.set(dag.dag_id, dag);
@@ -165,8 +171,8 @@ export class AirflowEnvironment {
 
   /** DagModel.has_import_errors: the DAG's file fails to import now. */
   hasImportErrors(dagId: string): boolean {
-    const dag = this.dags.get(dagId);
-    return !!dag && this.importErrors.some((e) => e.filename === dag.fileloc);
+    const file = this.dagFiles.get(dagId);
+    return file !== undefined && this.errorFiles.has(file);
   }
 
   /** The cron period of a schedule the endpoint computes (ms), undefined for None; throws for others. */
