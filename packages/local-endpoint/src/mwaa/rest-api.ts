@@ -291,9 +291,12 @@ function patchDag(airflow: AirflowEnvironment, dagId: string, q: Query, body: Re
   const dag = requireDag(airflow, dagId, `Dag with id: ${dagId} was not found`);
   const mask = q.list('update_mask');
   if (mask.length && (mask.length !== 1 || mask[0] !== 'is_paused')) throw new AirflowHttpError(400, 'Only `is_paused` field can be updated through the REST API');
+  // The answer is the DAG as the PATCH leaves it: Airflow's scheduler creates the due run afterwards,
+  // so next_dagrun_* still show that run (the emulator creates it at once, after the answer is made).
+  const answer = { ...dagResponse(airflow, dag), is_paused: !!isPaused };
   if (isPaused) airflow.pause(dagId);
   else airflow.unpause(dagId);
-  return dagResponse(airflow, dag);
+  return answer;
 }
 
 /** pydantic's lax bool: true/false, 0/1, and its strings. */

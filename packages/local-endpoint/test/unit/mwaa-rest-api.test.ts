@@ -176,7 +176,9 @@ describe('REST API v2 on Airflow 3.0.6', () => {
   it('PATCH /dags/{dag_id} {is_paused:false} starts the CronTriggerTimetable run: today at midnight, logical_date = run_after', async () => {
     const r = await rest('PATCH', '/dags/daily', { body: { is_paused: false } });
     expect(r.code).toBe(200);
-    expect(r.body).toMatchObject({ is_paused: false, next_dagrun_run_after: '2026-12-02T00:00:00Z' });
+    // the PATCH answer is the DAG before the scheduler acts: today's run is due
+    expect(r.body).toMatchObject({ is_paused: false, next_dagrun_run_after: '2026-12-01T00:00:00Z' });
+    expect((await rest('GET', '/dags/daily')).body).toMatchObject({ is_paused: false, next_dagrun_run_after: '2026-12-02T00:00:00Z', next_dagrun_logical_date: '2026-12-02T00:00:00Z' });
     const runs = await settled('daily', 1);
     expect(keys(runs[0])).toEqual(SPEC.DAGRunResponse);
     expect(runs[0]).toMatchObject({
