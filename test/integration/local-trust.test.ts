@@ -160,6 +160,7 @@ describe('the local endpoint’s trust boundary (built CLI)', () => {
       ExecutionRoleArn: role,
       SourceBucketArn: `arn:aws:s3:::${bucket}`,
       DagS3Path: 'dags',
+      AirflowVersion: '2.10.3', // the CLI endpoint serves Airflow 2
       NetworkConfiguration: { SubnetIds: subnets, SecurityGroupIds: [sg] },
     }));
     for (let i = 0; i < 100 && (await mwaa.send(new GetEnvironmentCommand({ Name: 'trust-it' }))).Environment?.Status !== 'AVAILABLE'; i++) {

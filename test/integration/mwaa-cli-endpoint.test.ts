@@ -51,6 +51,8 @@ async function environment(clients: Clients, name: string, bucket: string, dagFi
     ExecutionRoleArn: role,
     SourceBucketArn: `arn:aws:s3:::${bucket}`,
     DagS3Path: 'dags',
+    // the CLI endpoint serves Airflow 2 (on 3.x the emulator answers InvokeRestApi instead)
+    AirflowVersion: '2.10.3',
     NetworkConfiguration: { SubnetIds: subnets, SecurityGroupIds: [sg] },
     AirflowConfigurationOptions: { 'abalone.ssm_prefix': '/abalone/it' },
   }));

@@ -27,6 +27,8 @@ import { forbidden, runCliCommand, unsupported, type CliTarget } from './mwaa/cl
 import { CliTokenRegistry } from './mwaa/cli-tokens.js';
 import { DagFolder, type DagFolderSource } from './mwaa/dag-folder.js';
 import { AirflowEnvironment } from './mwaa/dag-runs.js';
+import { invokeRestApi } from './mwaa/invoke-rest-api.js';
+import { isAirflow3 } from './shared/mwaa-catalog.js';
 
 export type { EmulatorRequest, EmulatorResponse } from './mwaa/http.js';
 
@@ -141,22 +143,52 @@ export class MwaaEmulator implements CliTarget {
       return forbidden(`environment ${name} has no Airflow web server now`);
     }
     if (this.closed) return forbidden('the endpoint is closing');
+    if (isAirflow3(env.config.AirflowVersion)) {
+      // MWAA documents no Airflow 3 CLI support table; the emulator emulates 3.x through InvokeRestApi only.
+      return unsupported(
+        `this endpoint does not run Airflow CLI commands on environment ${name}, which runs Apache Airflow ${env.config.AirflowVersion}: MWAA's support for Airflow 3 CLI commands is not documented, so the local MWAA emulator serves Airflow 3.x environments through InvokeRestApi (Airflow's REST API v2) only`,
+      );
+    }
     if (!this.airflowSetup) return unsupported('this endpoint was started without the local DAG runner; it runs no Airflow CLI command');
+    return this.serially(key, env.config, (airflow) => runCliCommand(airflow, env.config, commandLine, selfUrl));
+  }
+
+  /**
+   * Runs `work` on the environment's Airflow state (made on first use) after every earlier request of
+   * that environment: MWAA's web server serves the CLI endpoint one request at a time, and the
+   * emulator serves InvokeRestApi calls in the same queue.
+   */
+  private serially<T>(key: string, config: EnvConfig, work: (airflow: AirflowEnvironment) => Promise<T>): Promise<T> {
     let entry = this.airflow.get(key);
     if (!entry) {
-      const setup = this.airflowSetup;
+      const setup = this.airflowSetup!;
+      const [region, name] = key.split('\u0000') as [string, string];
       const dir = join(setup.workDir, `env-${++this.airflowCount}`);
       mkdirSync(dir, { recursive: true });
       const folder = new DagFolder(setup.dagSource, dir);
-      const airflow = new AirflowEnvironment(region, name, env.config, folder, dir, { runnerPath: setup.runnerPath, python: setup.python, now: this.clock });
+      const airflow = new AirflowEnvironment(region, name, config, folder, dir, { runnerPath: setup.runnerPath, python: setup.python, now: this.clock });
       entry = { env: airflow, dir, queue: Promise.resolve() };
       this.airflow.set(key, entry);
     }
-    // MWAA's CLI endpoint serves one request at a time: the commands of one environment run in order.
     const current = entry;
-    const result = current.queue.then(() => runCliCommand(current.env, env.config, commandLine, selfUrl));
+    const result = current.queue.then(() => work(current.env));
     current.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** InvokeRestApi (`POST /restapi/{Name}`): see mwaa/invoke-rest-api.ts. */
+  private async invokeRestApi(req: EmulatorRequest, name: string): Promise<unknown> {
+    const env = this.find(req.region, name);
+    return invokeRestApi({
+      name,
+      config: env.config,
+      status: env.status,
+      body: parseJsonBody(req.body),
+      closed: this.closed,
+      airflowAvailable: !!this.airflowSetup,
+      run: (work) => this.serially(storeKey(req.region, name), env.config, work),
+      selfUrl: req.selfUrl ?? 'http://127.0.0.1',
+    });
   }
 
   private async route(req: EmulatorRequest): Promise<unknown> {
@@ -177,6 +209,9 @@ export class MwaaEmulator implements CliTarget {
       if (method === 'GET') return listTags(this.environments, req.region, label);
       if (method === 'POST') return tagResource(this.environments, req.region, label, parseJsonBody(req.body));
       if (method === 'DELETE') return untagResource(this.environments, req.region, label, req.query);
+    }
+    if (resource === 'restapi' && label !== undefined && rest.length === 1 && method === 'POST') {
+      return this.invokeRestApi(req, label);
     }
     if ((resource === 'clitoken' || resource === 'webtoken') && label !== undefined && method === 'POST') {
       return this.token(resource, req.region, label);

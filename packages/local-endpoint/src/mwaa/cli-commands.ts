@@ -38,14 +38,14 @@ export function runCommand(env: AirflowEnvironment, command: CliCommand): CliOut
         const runs = env
           .runsOf(command.dagId)
           .filter((r) => !command.state || r.state === command.state)
-          .sort((a, b) => b.logicalMs - a.logicalMs);
+          .sort((a, b) => logicalOf(b) - logicalOf(a));
         return { stdout: printAs(runs.map(listRunsRow), output), stderr: '' };
       }
       case 'states-for-dag-run': {
         const run = findRun(env, command.dagId, command.runIdOrDate);
         const rows = run.tasks.map((t) => ({
           dag_id: run.dagId,
-          execution_date: pyIso(run.logicalMs),
+          execution_date: pyIso(logicalOf(run)),
           task_id: t.task_id,
           state: t.state,
           start_date: t.start_date ?? '',
@@ -62,6 +62,11 @@ export function runCommand(env: AirflowEnvironment, command: CliCommand): CliOut
     if (error instanceof AirflowCliError) return { stdout: '', stderr: `${error.message}\n` };
     throw error;
   }
+}
+
+/** A run's logical date; a run made on Airflow 3 without one (then downgraded to 2.11) shows its run_after. */
+function logicalOf(run: DagRun): number {
+  return run.logicalMs ?? run.runAfterMs;
 }
 
 function requireDag(env: AirflowEnvironment, dagId: string): void {
@@ -89,12 +94,12 @@ function triggerRow(run: DagRun): Row {
     conf: run.conf,
     dag_id: run.dagId,
     dag_run_id: run.runId,
-    data_interval_start: pyStrDate(run.dataInterval[0]),
-    data_interval_end: pyStrDate(run.dataInterval[1]),
+    data_interval_start: pyStrDate((run.dataInterval ?? [logicalOf(run)])[0]!),
+    data_interval_end: pyStrDate((run.dataInterval ?? [0, logicalOf(run)])[1]!),
     end_date: null,
     external_trigger: run.externalTrigger,
     last_scheduling_decision: null,
-    logical_date: pyStrDate(run.logicalMs),
+    logical_date: pyStrDate(logicalOf(run)),
     run_type: run.runType,
     start_date: null,
     state: 'queued',
@@ -107,7 +112,7 @@ function listRunsRow(run: DagRun): Row {
     dag_id: run.dagId,
     run_id: run.runId,
     state: run.state,
-    execution_date: pyIso(run.logicalMs),
+    execution_date: pyIso(logicalOf(run)),
     start_date: run.startDate ?? '',
     end_date: run.endDate ?? '',
   };
@@ -122,7 +127,7 @@ function findRun(env: AirflowEnvironment, dagId: string, value: string): DagRun 
   if (Number.isNaN(parsed)) {
     throw new AirflowCliError(`airflow.exceptions.AirflowException: Error parsing the supplied execution_date. Error: Unable to parse string [${value}]`);
   }
-  const byDate = runs.find((r) => r.logicalMs === parsed);
+  const byDate = runs.find((r) => logicalOf(r) === parsed);
   if (byDate) return byDate;
   throw new AirflowCliError(
     `airflow.exceptions.DagRunNotFound: DagRun for ${dagId} with run_id or execution_date of '${value}' not found`,

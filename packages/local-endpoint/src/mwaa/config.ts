@@ -7,6 +7,8 @@ import {
   DEFAULT_AIRFLOW_VERSION,
   ENVIRONMENT_CLASSES,
   WORKER_LIMITS,
+  compareVersionStrings,
+  versionChangeRefusal,
 } from '../shared/mwaa-catalog.js';
 import { validationError } from './http.js';
 import { Violations, bool, checkMembers, int, list, map, oneOf, str, struct, PATTERNS as P, type Check } from './shapes.js';
@@ -166,12 +168,9 @@ export function configFromUpdate(current: EnvConfig, body: Record<string, unknow
     if (given) next.LoggingConfiguration[m] = { Enabled: given.Enabled, LogLevel: given.LogLevel };
   }
   if (b.NetworkConfiguration) next.NetworkConfiguration.SecurityGroupIds = [...b.NetworkConfiguration.SecurityGroupIds];
-  if (b.AirflowVersion !== undefined && compareVersions(b.AirflowVersion, current.AirflowVersion) < 0) {
-    throw validationError(
-      `Downgrading Apache Airflow from ${current.AirflowVersion} to ${b.AirflowVersion} is not supported.`,
-    );
-  }
   checkConfig(next);
+  const refusal = versionChangeRefusal(current.AirflowVersion, next.AirflowVersion);
+  if (refusal) throw validationError(refusal);
   return next;
 }
 
@@ -221,12 +220,4 @@ function checkConfig(c: EnvConfig): void {
   }
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export const compareVersions = compareVersionStrings;

@@ -19,6 +19,11 @@ export interface ImportError {
 export type RunState = 'queued' | 'running' | 'success' | 'failed';
 
 export interface TaskState {
+  /** TaskInstance.id, given by the emulator the first time it sees the task instance. */
+  id?: string;
+  /** task.retries, when the runner reports it. */
+  max_tries?: number;
+  operator?: string;
   task_id: string;
   state: string | null;
   start_date: string | null;
@@ -27,12 +32,34 @@ export interface TaskState {
   log_path: string | null;
 }
 
+/** A version of a DAG (Airflow 3's DagVersion): a new one each time its file's content changes. */
+export interface DagVersion {
+  id: string;
+  versionNumber: number;
+  dagId: string;
+  createdMs: number;
+  /** sha256 of the DAG file the version was parsed from. */
+  digest: string;
+}
+
 export interface DagRun {
+  /** DagRun.id: the order runs were created in. */
+  seq: number;
   dagId: string;
   runId: string;
   runType: 'manual' | 'scheduled';
-  logicalMs: number;
-  dataInterval: [number, number];
+  /** null: an Airflow 3 manual run triggered without a logical date. */
+  logicalMs: number | null;
+  /** When the run was due (Airflow 3's run_after; on 2.x the data interval's end). */
+  runAfterMs: number;
+  /** null together with logicalMs. */
+  dataInterval: [number, number] | null;
+  queuedMs: number;
+  /** DagRunTriggeredByType: cli, rest_api, timetable. */
+  triggeredBy: 'cli' | 'rest_api' | 'timetable';
+  note: string | null;
+  /** The DAG's version when the run was created (Airflow 3). */
+  dagVersion?: DagVersion;
   conf: Record<string, unknown>;
   externalTrigger: boolean;
   state: RunState;

@@ -10,6 +10,8 @@ export interface EmulatorRequest {
   body: Buffer;
   /** The region of the SigV4 credential scope. */
   region: string;
+  /** This endpoint's own URL as the client reached it (runs started by InvokeRestApi use it as AWS_ENDPOINT_URL). */
+  selfUrl?: string;
 }
 
 export interface EmulatorResponse {
@@ -46,7 +48,7 @@ export function errorResponse(requestId: string, error: AwsError): EmulatorRespo
   return {
     status: error.status,
     headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': error.code },
-    body: JSON.stringify({ message: error.message }),
+    body: JSON.stringify({ message: error.message, ...error.extra }),
   };
 }
 

@@ -58,14 +58,15 @@ export async function parseDags(setup: RunnerSetup, dir: string, env: NodeJS.Pro
 }
 
 /** The runner's `run` subcommand for one run, its output appended to `logFd` (closed by the caller once spawned). */
-export function spawnRun(python: string, setup: RunnerSetup, dagsFolder: string, run: DagRun, pyIsoDate: string, env: NodeJS.ProcessEnv, logFd: number): ChildProcess {
+/** `--logical-date` only when the run has one (an Airflow 3 manual run triggered without one has none). */
+export function spawnRun(python: string, setup: RunnerSetup, dagsFolder: string, run: DagRun, pyIsoDate: string | null, env: NodeJS.ProcessEnv, logFd: number): ChildProcess {
   const args = [
     setup.runnerPath, 'run',
     '--dags-folder', dagsFolder,
     '--dag-id', run.dagId,
     '--run-id', run.runId,
     '--run-type', run.runType,
-    '--logical-date', pyIsoDate,
+    ...(pyIsoDate === null ? [] : ['--logical-date', pyIsoDate]),
     '--conf', JSON.stringify(run.conf),
     '--state-file', run.stateFile,
     '--logs-dir', run.logsDir,

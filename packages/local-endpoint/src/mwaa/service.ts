@@ -34,8 +34,8 @@ export function mwaaService(motoUrl: string): LocalService {
         return reply(await airflow.cli({ method: req.method, headers: req.headers, body: req.body, selfUrl: req.selfUrl }, forRegion));
       }
       if (req.service !== 'airflow') return undefined;
-      const { method, path, query, headers, body, region } = req;
-      return reply(await forRegion(region).handle({ method, path, query, headers, body, region }));
+      const { method, path, query, headers, body, region, selfUrl } = req;
+      return reply(await forRegion(region).handle({ method, path, query, headers, body, region, selfUrl }));
     },
     reset: () => byRegion.forEach((e) => e.reset()),
     close: async () => {

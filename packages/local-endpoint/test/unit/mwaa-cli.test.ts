@@ -69,6 +69,7 @@ async function createEnv(name: string, options: Record<string, string> = {}, reg
     DagS3Path: 'airflow/dags',
     NetworkConfiguration: { SubnetIds: ['subnet-a', 'subnet-b'], SecurityGroupIds: ['sg-1'] },
     AirflowConfigurationOptions: options,
+    AirflowVersion: '2.10.3',
   };
   const reply = await emulator.handle({ method: 'PUT', path: `/environments/${name}`, query: new URLSearchParams(), headers: {}, body: Buffer.from(JSON.stringify(body)), region });
   expect(reply.status).toBe(200);

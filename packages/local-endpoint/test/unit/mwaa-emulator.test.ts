@@ -131,7 +131,7 @@ describe('CreateEnvironment and GetEnvironment', () => {
       Schedulers: 2,
       MinWebservers: 2,
       MaxWebservers: 2,
-      AirflowVersion: '2.10.3',
+      AirflowVersion: '3.0.6',
       WebserverAccessMode: 'PRIVATE_ONLY',
       EndpointManagement: 'SERVICE',
       WeeklyMaintenanceWindowStart: 'SUN:03:30',
@@ -386,7 +386,7 @@ describe('UpdateEnvironment', () => {
 
   it('refuses an Airflow downgrade, bad members and an unknown environment', async () => {
     advance(3);
-    expect((await call('PATCH', '/environments/abalone', { AirflowVersion: '2.9.2' })).json.message).toMatch(/Downgrading Apache Airflow from 2.10.3 to 2.9.2/);
+    expect((await call('PATCH', '/environments/abalone', { AirflowVersion: '2.10.3' })).json.message).toMatch(/downgrading Apache Airflow from version 3.0.6 to 2.10.3/);
     expect((await call('PATCH', '/environments/abalone', { MinWorkers: 11 })).json.message).toMatch(/MinWorkers \(11\) must not exceed MaxWorkers \(10\)/);
     expect((await call('PATCH', '/environments/abalone', { NetworkConfiguration: {} })).json.message).toMatch(/NetworkConfiguration.SecurityGroupIds/);
     expect((await call('PATCH', '/environments/abalone', { WorkerReplacementStrategy: 'NOW' })).status).toBe(400);
@@ -540,5 +540,47 @@ describe('trustsMwaa', () => {
     expect(trustsMwaa(policy([{ Effect: 'Deny', Principal: { Service: 'airflow-env.amazonaws.com' }, Action: 'sts:AssumeRole' }]))).toBe(false);
     expect(trustsMwaa('%%%')).toBe(false);
     expect(trustsMwaa(undefined)).toBe(false);
+  });
+});
+
+describe('AirflowVersion (botocore 1.43.107 valid values; MWAA user guide, "Changing the Apache Airflow version")', () => {
+  it('accepts exactly the valid values and defaults to the latest, 3.0.6', async () => {
+    for (const version of ['2.7.2', '2.8.1', '2.9.2', '2.10.1', '2.10.3', '2.11.0', '3.0.6']) {
+      expect((await create(`v${version.replace(/\./g, '-')}`, { AirflowVersion: version })).status).toBe(200);
+    }
+    for (const version of ['2.5.1', '2.6.3', '3.0.3', '3.1.0']) {
+      const reply = await create('bad', { AirflowVersion: version });
+      expect(reply).toMatchObject({ status: 400, type: 'ValidationException' });
+      expect(reply.json.message).toBe(`Apache Airflow version ${version} is not supported. Supported versions: 2.7.2, 2.8.1, 2.9.2, 2.10.1, 2.10.3, 2.11.0, 3.0.6.`);
+    }
+    await create('latest');
+    advance(3);
+    expect((await get('latest')).json.Environment.AirflowVersion).toBe('3.0.6');
+  });
+
+  const cases: [string, string, RegExp | undefined][] = [
+    ['2.9.2', '2.10.3', undefined], // minor upgrade, in place
+    ['2.10.3', '2.11.0', undefined],
+    ['2.11.0', '3.0.6', undefined], // major upgrade from 2.11.x
+    ['3.0.6', '2.11.0', undefined], // downgrade to 2.11.x
+    ['2.10.3', '3.0.6', /upgrading Apache Airflow from version 2\.10\.3 to 3\.0\.6 in place: a major version upgrade to 3\.x must start from the latest 2\.11\.x version/],
+    ['2.7.2', '3.0.6', /must start from the latest 2\.11\.x version/],
+    ['3.0.6', '2.10.3', /downgrading Apache Airflow from version 3\.0\.6 to 2\.10\.3: a 3\.x environment can be downgraded only to Apache Airflow 2\.11\.x/],
+    ['2.10.3', '2.9.2', /downgrading Apache Airflow from version 2\.10\.3 to 2\.9\.2; within a major version only upgrades/],
+  ];
+  it.each(cases)('UpdateEnvironment %s -> %s', async (from, to, refused) => {
+    await create('abalone', { AirflowVersion: from });
+    advance(3);
+    const reply = await call('PATCH', '/environments/abalone', { AirflowVersion: to });
+    if (!refused) {
+      expect(reply.status).toBe(200);
+      expect((await get('abalone')).json.Environment).toMatchObject({ Status: 'UPDATING', AirflowVersion: to });
+      advance(2);
+      expect((await get('abalone')).json.Environment).toMatchObject({ Status: 'AVAILABLE', AirflowVersion: to, LastUpdate: { Status: 'SUCCESS' } });
+    } else {
+      expect(reply).toMatchObject({ status: 400, type: 'ValidationException' });
+      expect(reply.json.message).toMatch(refused);
+      expect((await get('abalone')).json.Environment).toMatchObject({ Status: 'AVAILABLE', AirflowVersion: from });
+    }
   });
 });
