@@ -62,7 +62,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       services,
       afterReset: () => work.resetFiles(),
       selfUrl: () => selfUrl,
-      trust: { port: () => port, allowedOrigins },
+      trust: { allowedOrigins },
     });
     server = createServer((req, res) => {
       route(req, res).catch((error: unknown) => {

@@ -63,25 +63,25 @@ export function allowedOriginsFromEnv(env: NodeJS.ProcessEnv = process.env): str
 }
 
 export interface TrustPolicy {
-  /** The port the endpoint listens on (known once it listens). */
-  readonly port: () => number;
   readonly allowedOrigins: readonly string[];
 }
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * Whether `host` (the Host header) names this endpoint: 127.0.0.1, localhost or [::1] with its
- * port, or a name under `localhost` (RFC 6761: it resolves to loopback, never to another machine),
- * which is what an SDK makes by prefixing a host (`env.localhost`, a virtual-hosted S3 bucket).
+ * Whether `host` (the Host header) names a loopback address: 127.0.0.1, localhost or [::1], or a
+ * name under `localhost` (RFC 6761: it resolves to loopback, never to another machine), which is
+ * what an SDK makes by prefixing a host (`env.localhost`, a virtual-hosted S3 bucket). This is
+ * what stops DNS rebinding (a page's own name resolved to 127.0.0.1 keeps that name in Host).
+ * The port is not compared: a proxy on loopback in front of the endpoint (the tests' recording
+ * and fault proxies, the bench's meter) forwards the Host the SDK signed, which it cannot rewrite
+ * without breaking the signature, and a local process can reach the port directly anyway.
  */
-export function isOwnHost(host: string | undefined, port: number): boolean {
+export function isOwnHost(host: string | undefined): boolean {
   if (!host) return false;
   const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d+))?$/i.exec(host.trim());
   if (!m) return false;
   const name = m[1]!.toLowerCase().replace(/\.$/, '');
-  const hostPort = m[2] === undefined ? 80 : Number(m[2]);
-  if (hostPort !== port) return false;
   return LOOPBACK_NAMES.has(name) || name.endsWith('.localhost');
 }
 
@@ -92,8 +92,8 @@ function first(value: string | string[] | undefined): string | undefined {
 /** Why a request is refused (a sentence for the log), or undefined when it may go on. */
 export function refusal(headers: Record<string, string | string[] | undefined>, policy: TrustPolicy): string | undefined {
   const host = first(headers.host);
-  if (!isOwnHost(host, policy.port())) {
-    return `its Host ${JSON.stringify(host ?? '')} is not this endpoint's loopback address (127.0.0.1, localhost or [::1] on port ${policy.port()})`;
+  if (!isOwnHost(host)) {
+    return `its Host ${JSON.stringify(host ?? '')} is not a loopback address of this endpoint (127.0.0.1, localhost, [::1] or a name under localhost)`;
   }
   const origin = first(headers.origin);
   if (origin !== undefined) {
