@@ -23,7 +23,8 @@ const TWO = '--constraint "https://raw.githubusercontent.com/apache/airflow/cons
 let dir: string;
 
 beforeEach(async () => {
-  for (const m of [mwaa, s3, ssm]) {
+  const stubs: Array<{ reset(): void; onAnyCommand(): { rejects(error: Error): unknown } }> = [mwaa, s3, ssm];
+  for (const m of stubs) {
     m.reset();
     m.onAnyCommand().rejects(new Error('unstubbed call'));
   }
