@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   EnvironmentUpdateFailed: { exit: 1, meaning: 'MWAA could not update the environment (UPDATE_FAILED)' },
   EnvironmentDeleteFailed: { exit: 1, meaning: 'MWAA could not delete the environment' },
   EnvironmentMustBeRecreated: { exit: 1, meaning: 'a setting MWAA cannot change in place differs: the environment must be deleted and created' },
+  AirflowDowngradeRefused: { exit: 1, meaning: 'the environment runs Airflow 3, and MWAA downgrades 3.x only to 2.11.x, which the DAG is not tested on' },
   EnvironmentUnavailable: { exit: 1, meaning: 'the environment is UNAVAILABLE and cannot be updated' },
   EndpointCreateFailed: { exit: 1, meaning: 'the SageMaker endpoint failed to come InService' },
   EndpointDeleteFailed: { exit: 1, meaning: 'the SageMaker endpoint failed to delete' },
@@ -63,6 +64,7 @@ export const ERROR_CODES = {
   InvalidSettings: { exit: 1, meaning: 'the stored settings parameter is not a JSON object; up rewrites it' },
   UnknownPrice: { exit: 1, meaning: 'no list price is known for what bills (the cost is reported as not known)' },
   // push-dags
+  NoRequirementsForVersion: { exit: 1, meaning: "the Airflow folder's requirements/ has no file for the environment's Airflow version" },
   PythonSyntaxError: { exit: 1, meaning: 'a Python file of the Airflow folder does not compile; nothing was uploaded' },
   PythonCheckFailed: { exit: 1, meaning: 'the Python compile check itself failed' },
   BuildNotStarted: { exit: 1, meaning: 'CodeBuild did not start the deploy build' },

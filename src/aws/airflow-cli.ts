@@ -1,6 +1,7 @@
 import { CreateCliTokenCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
 import type { AirflowCliTiming } from '../engine/timing.js';
 import { InterruptedError, ToolError, errorMessage, errorName, type ErrorCode } from '../errors.js';
+import { isAirflow3 } from '../engine/mwaa-catalog.js';
 import { getEnvironment } from './mwaa-environment.js';
 import { sleep } from './retry.js';
 
@@ -208,9 +209,13 @@ export function environmentProblem(name: string, environment: Environment | unde
     return { code: 'EnvironmentNotAvailable', message: `the Airflow environment ${name} is ${environment.Status}, not AVAILABLE: wait for it (\`abalone-pipeline status\`) or run \`abalone-pipeline up\`` };
   }
   if (environment.WebserverAccessMode === 'PRIVATE_ONLY') {
+    // Airflow 3 is reached through InvokeRestApi (ops/run.ts openPipelineDag), Airflow 2 through the CLI endpoint.
+    const how = isAirflow3(environment.AirflowVersion)
+      ? "MWAA's InvokeRestApi cannot reach a private web server from outside the environment's VPC"
+      : "its CLI endpoint cannot be reached from outside the environment's VPC";
     return {
       code: 'WebserverPrivate',
-      message: `the Airflow web server of ${name} is PRIVATE_ONLY: its CLI endpoint cannot be reached from outside the environment's VPC; run this from a machine in the VPC, or switch with \`abalone-pipeline up --webserver-access PUBLIC_ONLY\``,
+      message: `the Airflow web server of ${name} is PRIVATE_ONLY: ${how}; run this from a machine in the VPC, or switch with \`abalone-pipeline up --webserver-access PUBLIC_ONLY\``,
     };
   }
   return undefined;

@@ -41,7 +41,7 @@ function shapingOptions(command: Command): Command {
     .option('--env-class <class>', 'MWAA environment class (mw1.micro … mw1.2xlarge)', 'mw1.small')
     .option('--max-workers <n>', 'MWAA maximum workers', '10')
     .option('--min-workers <n>', 'MWAA minimum workers', '1')
-    .option('--airflow-version <v>', `Airflow version (one the DAG is tested on: ${DAG_AIRFLOW_VERSIONS.join(', ')})`, DEFAULT_AIRFLOW_VERSION)
+    .option('--airflow-version <v>', `Airflow version (one the DAG is tested on: ${DAG_AIRFLOW_VERSIONS.join(', ')}; default ${DEFAULT_AIRFLOW_VERSION} for a new environment, an existing one keeps its own)`, DEFAULT_AIRFLOW_VERSION)
     .option('--webserver-access <mode>', 'PUBLIC_ONLY or PRIVATE_ONLY', 'PUBLIC_ONLY')
     .option('--nat-gateways <n>', 'NAT gateways in the created VPC: 2 (one per AZ) or 1 (cheaper)', '2')
     .option('--subnet-ids <a,b>', 'use two existing private subnets instead of creating a VPC')

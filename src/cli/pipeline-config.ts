@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { getEnvironment } from '../aws/mwaa-environment.js';
 import { ssmParameterStore } from '../aws/ssm-store.js';
+import { DAG_AIRFLOW_VERSIONS, keptAirflowVersion } from '../engine/mwaa-catalog.js';
 import type { PipelineConfig } from '../engine/config.js';
 import { SETTING_KEYS, parkedMarkOf, readSettings, type SettingKey } from '../engine/settings.js';
 import type { Session } from './session.js';
@@ -102,10 +104,23 @@ export function withStoredSettings(raw: ShapingOptions, stored: Record<string, u
   return config;
 }
 
+/**
+ * An existing environment keeps its Airflow version: when `--airflow-version` was not typed and
+ * no valid version is stored, the version wanted is the environment's own
+ * (`keptAirflowVersion`), not the default for new pipelines. Reads the environment only then.
+ */
+export async function withExistingVersion(raw: ShapingOptions, stored: Record<string, unknown>, session: Session): Promise<ShapingOptions> {
+  if ((raw.explicitOptions ?? []).includes('airflowVersion')) return raw;
+  if (typeof stored.airflowVersion === 'string' && (DAG_AIRFLOW_VERSIONS as readonly string[]).includes(stored.airflowVersion)) return raw;
+  const environment = await getEnvironment(await session.clients.mwaa(), session.names.environment);
+  const own = environment?.AirflowVersion;
+  return own ? { ...raw, airflowVersion: keptAirflowVersion(own) } : raw;
+}
+
 /** Flags validated first (usage errors before any AWS call), then merged with the stored settings. */
 export async function configFor(raw: ShapingOptions, session: Session, notice: (message: string) => void): Promise<PipelineConfig> {
   const stored = await readSettings(ssmParameterStore(await session.clients.ssm()), session.names);
   const parked = parkedMarkOf(stored);
-  const config = withStoredSettings(raw, stored, notice);
+  const config = withStoredSettings(await withExistingVersion(raw, stored, session), stored, notice);
   return parked ? { ...config, parked } : config;
 }

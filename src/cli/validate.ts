@@ -1,4 +1,4 @@
-import { DAG_AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_ACCESS_MODES, WORKER_LIMITS, type EnvironmentClass } from '../engine/mwaa-catalog.js';
+import { AIRFLOW_VERSIONS, DAG_AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_ACCESS_MODES, WORKER_LIMITS, type EnvironmentClass } from '../engine/mwaa-catalog.js';
 import { NAME_PATTERN, deriveNames } from '../engine/names.js';
 import { STEP_NAMES, type StepName } from '../engine/types.js';
 import type { EtlEngine, WebserverAccess } from '../engine/config.js';
@@ -96,7 +96,10 @@ export const securityGroupIds = (value: string) => idList('--security-group-ids'
 export const envClass = (value: string): EnvironmentClass => oneOf('--env-class', value, ENVIRONMENT_CLASSES);
 export const airflowVersion = (value: string) => {
   if (!(DAG_AIRFLOW_VERSIONS as readonly string[]).includes(value)) {
-    throw new UsageError(`--airflow-version "${value}": the DAG is tested on Airflow ${DAG_AIRFLOW_VERSIONS.join(', ')} only; accepted: ${DAG_AIRFLOW_VERSIONS.join(', ')}`, 'InvalidOption');
+    const mwaa = (AIRFLOW_VERSIONS as readonly string[]).includes(value)
+      ? ` (MWAA runs ${value}, but the DAG and its requirements are not tested on it)`
+      : ` (not a version MWAA runs: ${AIRFLOW_VERSIONS.join(', ')})`;
+    throw new UsageError(`--airflow-version "${value}": the DAG is tested on Airflow ${DAG_AIRFLOW_VERSIONS.join(', ')} only${mwaa}; accepted: ${DAG_AIRFLOW_VERSIONS.join(', ')}`, 'InvalidOption');
   }
   return value as (typeof DAG_AIRFLOW_VERSIONS)[number];
 };

@@ -10,13 +10,38 @@ export const VERSIONED_FILES = {
   'startup.sh': { path: 'StartupScriptS3Path', version: 'StartupScriptS3ObjectVersion' },
 } as const;
 
+/** The folder of per-version requirements files: `requirements/<Airflow version>.txt`. */
+export const REQUIREMENTS_DIR = 'requirements/';
+export const REQUIREMENTS_FILE = 'requirements.txt';
+
+/**
+ * The files to sync for an environment on Airflow `version`: a folder with
+ * `requirements/<version>.txt` uploads that file as `requirements.txt` (the key the environment
+ * points at), never the `requirements/` folder itself; a folder with only a plain
+ * `requirements.txt` (a user's `--dir`) keeps it. A `requirements/` folder without the version's
+ * file is an error: uploading another version's constraints would break the environment's
+ * install.
+ */
+export function filesForVersion(files: readonly LocalFile[], version: string): LocalFile[] {
+  const perVersion = files.filter((f) => f.relative.startsWith(REQUIREMENTS_DIR));
+  if (perVersion.length === 0) return [...files];
+  const chosen = perVersion.find((f) => f.relative === `${REQUIREMENTS_DIR}${version}.txt`);
+  if (!chosen) {
+    const offered = perVersion.map((f) => f.relative).join(', ');
+    throw new ToolError('NoRequirementsForVersion', `the Airflow folder has no ${REQUIREMENTS_DIR}${version}.txt for Airflow ${version} (it has ${offered}): add one with that version's --constraint line`);
+  }
+  const rest = files.filter((f) => !f.relative.startsWith(REQUIREMENTS_DIR) && f.relative !== REQUIREMENTS_FILE);
+  const asKey: LocalFile = { ...chosen, relative: REQUIREMENTS_FILE };
+  return [...rest, asKey].sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+}
+
 export async function assertFolder(dir: string): Promise<void> {
   try {
     if ((await stat(dir)).isDirectory()) return;
   } catch {
     // reported below
   }
-  throw new UsageError(`--dir ${dir} is not a readable folder (it should hold dags/, scripts/ and requirements.txt)`, 'InvalidDir');
+  throw new UsageError(`--dir ${dir} is not a readable folder (it should hold dags/, scripts/ and requirements.txt or requirements/<version>.txt)`, 'InvalidDir');
 }
 
 /**

@@ -1,4 +1,5 @@
-import { assertFolder, listAirflowFolder, VERSIONED_FILES } from '../engine/airflow-folder.js';
+import { assertFolder, filesForVersion, listAirflowFolder, REQUIREMENTS_DIR, VERSIONED_FILES } from '../engine/airflow-folder.js';
+import { DAG_AIRFLOW_VERSIONS, DEFAULT_AIRFLOW_VERSION } from '../engine/mwaa-catalog.js';
 import type { Session } from '../engine/session.js';
 import type { ProgressEvent } from '../engine/types.js';
 import type { PushResult } from '../output/push-dags-report.js';
@@ -6,7 +7,7 @@ import { WaitIndicator } from '../output/spinner.js';
 import type { OpContext } from './context.js';
 
 export interface PushDagsRequest {
-  /** The Airflow folder (dags/, scripts/, requirements.txt). */
+  /** The Airflow folder (dags/, scripts/, requirements.txt or requirements/<version>.txt). */
   readonly dir: string;
   readonly dryRun: boolean;
   /** Delete objects under airflow/ that the folder no longer has. */
@@ -36,16 +37,18 @@ export async function pushDags(ctx: OpContext, request: PushDagsRequest): Promis
   await assertFolder(dir); // a usage error before any AWS call
   const opening = ctx.openSession();
   opening.catch(() => undefined);
-  const { files, checked } = await listAirflowFolder(dir);
+  const { files: all, checked } = await listAirflowFolder(dir);
   checked.catch(() => undefined);
   const [{ deleteKeys, planSync, uploadFiles }, { withLock }] = await Promise.all([import('../aws/s3-sync.js'), import('./with-lock.js')]);
   const planning = opening.then(async (session) => {
+    // requirements/<version>.txt of the environment's version goes up as requirements.txt.
+    const files = all.some((f) => f.relative.startsWith(REQUIREMENTS_DIR)) ? filesForVersion(all, await environmentVersion(session)) : all;
     const s3 = await session.clients.s3();
-    return { session, s3, plan: await planSync(s3, session.names.bucket, session.names.airflowPrefix, files) };
+    return { session, s3, files, plan: await planSync(s3, session.names.bucket, session.names.airflowPrefix, files) };
   });
   planning.catch(() => undefined);
   if (!(await checked)) ctx.output.info('python3 not found: DAG and script files were not compiled before the push');
-  const { session, s3, plan } = await planning;
+  const { session, s3, files, plan } = await planning;
   const { names } = session;
   const uploads = plan.uploads.map((f) => names.airflowPrefix + f.relative);
   const deletes = request.delete ? plan.extra : [];
@@ -69,6 +72,22 @@ export async function pushDags(ctx: OpContext, request: PushDagsRequest): Promis
     } });
   }
   return { bucket: names.bucket, result };
+}
+
+/**
+ * The Airflow version whose requirements push-dags uploads: the existing environment's; without
+ * one, the version the last `up` stored; else the default for a new pipeline.
+ */
+async function environmentVersion(session: Session): Promise<string> {
+  const [{ getEnvironment }, { ssmParameterStore }, { readSettings }] = await Promise.all([
+    import('../aws/mwaa-environment.js'),
+    import('../aws/ssm-store.js'),
+    import('../engine/settings.js'),
+  ]);
+  const environment = await getEnvironment(await session.clients.mwaa(), session.names.environment);
+  if (environment?.AirflowVersion) return environment.AirflowVersion;
+  const stored = (await readSettings(ssmParameterStore(await session.clients.ssm()), session.names)).airflowVersion;
+  return typeof stored === 'string' && (DAG_AIRFLOW_VERSIONS as readonly string[]).includes(stored) ? stored : DEFAULT_AIRFLOW_VERSION;
 }
 
 /** A changed requirements.txt (plugins, startup script) is ignored by MWAA until it names the new version. */

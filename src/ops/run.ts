@@ -1,5 +1,7 @@
 import { AirflowCli, lastErrorLine, usableEnvironment, type MwaaEnvironment } from '../aws/airflow-cli.js';
+import { AirflowRestApi } from '../aws/airflow-rest.js';
 import type { Clients } from '../aws/clients.js';
+import { isAirflow3 } from '../engine/mwaa-catalog.js';
 import { sleep } from '../aws/retry.js';
 import { readRunRecord, runRecordKey, type RunRecord } from '../aws/run-records.js';
 import { endpointStatus } from '../aws/sagemaker-endpoint.js';
@@ -9,7 +11,9 @@ import { describeWait, waitTimeoutMs, type RunTiming } from '../engine/timing.js
 import { InterruptedError, ToolError } from '../errors.js';
 import { registerSecret } from '../output/redact.js';
 import type { OpContext } from './context.js';
-import { PipelineDag, pipelineImportErrors } from './pipeline-dag.js';
+import { PipelineDag, pipelineImportErrors, type ImportError } from './pipeline-dag.js';
+import { RestPipelineDag } from './pipeline-dag-rest.js';
+import { isScheduledRunFor, unpauseOutcome, type DagDriver } from './dag-driver.js';
 
 export type { Decision, RunEvent, RunOutcome, RunResult, TaskLog } from '../engine/run-types.js';
 export type { RunTiming } from '../engine/timing.js';
@@ -29,50 +33,100 @@ const FINISHED_RUN = new Set(['success', 'failed']);
 const BEFORE_DECISION = new Set(['load_config', 'check_new_data']);
 
 export interface OpenDag {
-  readonly dag: PipelineDag;
-  readonly cli: AirflowCli;
+  readonly dag: DagDriver;
   readonly environment: MwaaEnvironment;
+  /** How Airflow is reached: `rest` (Airflow 3: InvokeRestApi, REST API v2) or `cli` (Airflow 2: MWAA's CLI endpoint). */
+  readonly via: 'rest' | 'cli';
 }
 
-/** Checks the environment (exists, AVAILABLE, reachable web server), then a CLI client for it. */
+/**
+ * Checks the environment (exists, AVAILABLE, reachable web server), then the driver for its
+ * Airflow version: 3.x through MWAA's InvokeRestApi and Airflow's REST API v2 (`RestPipelineDag`),
+ * whose CLI changed and whose CLI support on MWAA is undocumented; 2.x through MWAA's CLI
+ * endpoint (`PipelineDag`).
+ */
 export async function openPipelineDag(clients: Clients, names: Names, timing: RunTiming, signal: AbortSignal): Promise<OpenDag> {
   const mwaa = await clients.mwaa();
   const environment = await usableEnvironment(mwaa, names.environment);
-  const cli = new AirflowCli({ mwaa, environment: names.environment, endpointUrl: clients.endpoint('mwaa'), timing: timing.cli, signal, registerSecret });
-  return { dag: new PipelineDag(cli), cli, environment };
+  return { environment, ...dagDriverFor(environment, { mwaa, names, endpointUrl: clients.endpoint('mwaa'), timing, signal }) };
+}
+
+/** The driver for an environment, by its AirflowVersion (no call made here). */
+export function dagDriverFor(
+  environment: MwaaEnvironment,
+  deps: { mwaa: Awaited<ReturnType<Clients['mwaa']>>; names: Names; endpointUrl: string | undefined; timing: RunTiming; signal: AbortSignal },
+): { dag: DagDriver; via: 'rest' | 'cli' } {
+  if (isAirflow3(environment.AirflowVersion)) {
+    const api = new AirflowRestApi({
+      mwaa: deps.mwaa,
+      environment: deps.names.environment,
+      ...(environment.Arn ? { environmentArn: environment.Arn } : {}),
+      signal: deps.signal,
+      requestTimeoutMs: deps.timing.cli.requestTimeoutMs,
+    });
+    return { dag: new RestPipelineDag(api), via: 'rest' };
+  }
+  const cli = new AirflowCli({ mwaa: deps.mwaa, environment: deps.names.environment, endpointUrl: deps.endpointUrl, timing: deps.timing.cli, signal: deps.signal, registerSecret });
+  return { dag: new PipelineDag(cli), via: 'cli' };
+}
+
+function importErrorStop(errors: readonly ImportError[]): void {
+  const ours = pipelineImportErrors(errors);
+  if (ours.length === 0) return;
+  const lines = ours.map((e) => `${e.filepath}: ${lastErrorLine(e.error) || e.error.trim()}`);
+  throw new ToolError('DagImportError', `Airflow cannot import the pipeline's DAG (an import error, not a run): ${lines.join('; ')}. Fix the file and run \`abalone-pipeline push-dags\``);
 }
 
 /**
  * Starts one run: an import error stops here; a paused DAG is unpaused (MWAA creates DAGs
- * paused), and when unpausing made Airflow's scheduler start a run for the latest interval
- * (it does so even with catchup=False), that run is the one; otherwise a run is triggered.
+ * paused). When unpausing makes Airflow's scheduler start a run (it does for the latest
+ * interval, even with catchup=False), that run is followed instead of triggering a second one:
+ * - a driver that reads the DAG's next run (Airflow 3, `unpauseForRun`) says so at once: `starts-now`
+ *   looks for that run (`isScheduledRunFor`) for at most the timing's `scheduledRunWaitMs`, `none`
+ *   triggers at once, waiting for nothing;
+ * - the CLI (`unknown`) looks for a scheduled run for at most the same bound.
+ * A run that has not appeared within the bound is not waited for: one is triggered.
  */
-export async function startRun(dag: PipelineDag, options: { force: boolean; timing: RunTiming; signal: AbortSignal; onEvent: (e: RunEvent) => void }): Promise<{ runId: string; state: string }> {
-  const errors = pipelineImportErrors(await dag.importErrors());
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.filepath}: ${lastErrorLine(e.error) || e.error.trim()}`);
-    throw new ToolError('DagImportError', `Airflow cannot import the pipeline's DAG (an import error, not a run): ${lines.join('; ')}. Fix the file and run \`abalone-pipeline push-dags\``);
-  }
+export async function startRun(dag: DagDriver, options: { force: boolean; timing: RunTiming; signal: AbortSignal; onEvent: (e: RunEvent) => void }): Promise<{ runId: string; state: string }> {
+  importErrorStop(await dag.importErrors());
   const unpausedAt = Date.now();
-  if (await dag.unpause()) {
+  const outcome = await unpauseOutcome(dag);
+  if (outcome.wasPaused) {
     options.onEvent({ kind: 'notice', message: `DAG ${dag.dagId} was paused (MWAA creates DAGs paused): unpaused it` });
-    const scheduled = await scheduledRunAfterUnpause(dag, unpausedAt, options);
-    if (scheduled) {
-      if (options.force) {
-        options.onEvent({ kind: 'notice', message: `unpausing started the scheduled run ${scheduled.runId}; following it instead of starting a second run (it has no force in its conf: if it skips, run \`abalone-pipeline run --force\` again)` });
-      } else {
-        options.onEvent({ kind: 'notice', message: `unpausing started the scheduled run ${scheduled.runId}: following it instead of starting a second run` });
-      }
-      options.onEvent({ kind: 'started', runId: scheduled.runId, state: scheduled.state, how: 'scheduled' });
-      return scheduled;
+  }
+  const scheduled =
+    outcome.scheduledRun === 'starts-now' && outcome.nextRunAfter !== null
+      ? await scheduledRunFor(dag, outcome.nextRunAfter, options)
+      : outcome.scheduledRun === 'unknown'
+        ? await scheduledRunAfterUnpause(dag, unpausedAt, options)
+        : undefined;
+  if (scheduled) {
+    if (options.force) {
+      options.onEvent({ kind: 'notice', message: `unpausing started the scheduled run ${scheduled.runId}; following it instead of starting a second run (it has no force in its conf: if it skips, run \`abalone-pipeline run --force\` again)` });
+    } else {
+      options.onEvent({ kind: 'notice', message: `unpausing started the scheduled run ${scheduled.runId}: following it instead of starting a second run` });
     }
+    options.onEvent({ kind: 'started', runId: scheduled.runId, state: scheduled.state, how: 'scheduled' });
+    return scheduled;
   }
   const run = await dag.trigger(options.force ? { force: true } : undefined);
   options.onEvent({ kind: 'started', runId: run.runId, state: run.state, how: 'triggered' });
   return run;
 }
 
-async function scheduledRunAfterUnpause(dag: PipelineDag, unpausedAt: number, options: { timing: RunTiming; signal: AbortSignal }) {
+/** The scheduled run for `nextRunAfter` (Airflow 3), looked for at most `scheduledRunWaitMs`. */
+async function scheduledRunFor(dag: DagDriver, nextRunAfter: string, options: { timing: RunTiming; signal: AbortSignal }) {
+  const until = Date.now() + options.timing.scheduledRunWaitMs;
+  for (;;) {
+    const found = (await dag.listRuns()).find((r) => isScheduledRunFor(r, nextRunAfter));
+    if (found) return { runId: found.runId, state: found.state };
+    if (Date.now() >= until) return undefined;
+    await sleep(options.timing.pollMs, options.signal);
+  }
+}
+
+/** A scheduled run started about when the DAG was unpaused (the CLI cannot say whether one comes), looked for at most `scheduledRunWaitMs`. */
+async function scheduledRunAfterUnpause(dag: DagDriver, unpausedAt: number, options: { timing: RunTiming; signal: AbortSignal }) {
   const until = Date.now() + options.timing.scheduledRunWaitMs;
   for (;;) {
     const runs = await dag.listRuns();

@@ -4,7 +4,7 @@ import { ToolError } from '../errors.js';
 import { environmentHourly, hourlyNote } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { adoptDetail, claim, isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';
-import { diffEnvironment, type EnvironmentDiff } from './mwaa/drift.js';
+import { diffEnvironment, type EnvironmentDiff, type VersionMove } from './mwaa/drift.js';
 import { createEnvironment, deleteEnvironment, requestEnvironmentDeletion, requireAvailable, tagEnvironment, updateAndWait, waitSettled } from './mwaa/lifecycle.js';
 import { environmentArn, objectVersions, wantedEnvironment } from './mwaa/wanted.js';
 import { CONVERGED_NETWORK, findNetwork } from './vpc/observe.js';
@@ -60,6 +60,13 @@ async function create(ctx: StepContext, mwaa: MWAAClient): Promise<void> {
 /** The changes that bring a settled (AVAILABLE or UPDATE_FAILED) environment to what `up` wants. */
 function convergeChanges(ctx: StepContext, mwaa: MWAAClient, env: Environment, d: EnvironmentDiff): Change[] {
   const arn = env.Arn ?? environmentArn(ctx.names);
+  if (d.refused) {
+    throw new ToolError(
+      'AirflowDowngradeRefused',
+      `environment ${ctx.names.environment}: ${d.refused.reason}. It stays on Airflow ${d.refused.from}: run \`abalone-pipeline up --airflow-version ${d.refused.from}\` (the stored setting then follows it)`,
+    );
+  }
+  if (d.replaceFor) return replaceChanges(ctx, mwaa, env, d.replaceFor);
   if (d.mustRecreate.length > 0) {
     throw new ToolError('EnvironmentMustBeRecreated', `environment ${ctx.names.environment} must be recreated: ${d.mustRecreate.join('; ')}. To recreate it, ${recreateHint(ctx)}`);
   }
@@ -77,6 +84,38 @@ function convergeChanges(ctx: StepContext, mwaa: MWAAClient, env: Environment, d
 }
 
 const envTag = (ctx: StepContext, env: Environment) => env.Tags?.[ctx.names.tagKey];
+
+/**
+ * Times quoted in the replacement plan. Creating: "It takes about twenty to thirty minutes to
+ * create an environment" (MWAA user guide, "Create an Amazon MWAA environment",
+ * https://docs.aws.amazon.com/mwaa/latest/userguide/create-environment.html). Deleting: MWAA
+ * documents no duration; the step waits until the environment is gone.
+ */
+export const CREATE_MINUTES = 'about 20-30 minutes on AWS (MWAA user guide)';
+
+/** What a replacement loses and keeps, said in the plan and in the README. */
+export function replacementLoss(ctx: StepContext): string {
+  return `Airflow's own run history (DAG runs, task instances, the Airflow UI's view of them) goes with the old environment; the run records in s3://${ctx.names.bucket}/${ctx.names.dataPrefix}runs/ stay, and \`runs\` still lists them`;
+}
+
+/**
+ * A move MWAA makes only through a new environment (2.10.3 and below to Airflow 3): delete the
+ * environment, wait until it is gone, create it on the new version with everything else `up`
+ * wants. Shown in the plan and confirmed like any change (a terminal asks; --yes accepts;
+ * --dry-run only shows).
+ */
+function replaceChanges(ctx: StepContext, mwaa: MWAAClient, env: Environment, move: VersionMove): Change[] {
+  const arn = env.Arn ?? environmentArn(ctx.names);
+  return [
+    change(
+      'delete',
+      arn,
+      `replace (Airflow ${move.from} → ${move.to}): ${move.reason}; delete the Airflow ${move.from} environment and wait until it is gone (MWAA documents no duration). ${replacementLoss(ctx)}`,
+      () => deleteEnvironment(ctx, mwaa, env),
+    ),
+    change('create', arn, `replace (Airflow ${move.from} → ${move.to}): Airflow ${move.to} in its place, ${CREATE_MINUTES}; ${billable(ctx)}`, () => create(ctx, mwaa)),
+  ];
+}
 
 async function plan(ctx: StepContext): Promise<Change[]> {
   const mwaa = await ctx.clients.mwaa();
@@ -136,7 +175,11 @@ async function status(ctx: StepContext): Promise<ResourceState[]> {
   if (statusName === 'DELETING') return [{ ...base, state: 'deleting', detail: statusName }];
   if (statusName !== 'AVAILABLE') return [{ ...base, state: 'updating', detail: `${statusName}, ${version}` }];
   const d = await diff(ctx, env);
-  const differences = [...d.mustRecreate, ...d.details];
+  const versions = [
+    ...(d.refused ? [`${d.refused.reason} (up refuses it)`] : []),
+    ...(d.replaceFor ? [`${d.replaceFor.reason} (up replaces it after asking: ${replacementLoss(ctx)})`] : []),
+  ];
+  const differences = [...versions, ...d.mustRecreate, ...d.details];
   if (differences.length > 0) return [{ ...base, state: 'drift', detail: differences.join('; ') }];
   const url = env.WebserverUrl ? `https://${env.WebserverUrl}` : 'no webserver URL yet';
   return [{ ...base, state: 'ok', detail: `AVAILABLE, ${url}, ${version}, ${env.EnvironmentClass}` }];

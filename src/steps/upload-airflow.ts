@@ -1,16 +1,18 @@
 import { listLocalFiles, planSync, uploadFiles } from '../aws/s3-sync.js';
-import { assertFolder, readAirflowFolder } from '../engine/airflow-folder.js';
+import { assertFolder, filesForVersion, readAirflowFolder } from '../engine/airflow-folder.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 
 /** `compile`: check the Python files first (before an upload); `status`, which uploads nothing, skips it. */
 async function observe(ctx: StepContext, compile = true) {
   const dir = ctx.config.airflowDir;
-  const files = compile ? (await readAirflowFolder(dir)).files : await assertFolder(dir).then(() => listLocalFiles(dir));
+  const all = compile ? (await readAirflowFolder(dir)).files : await assertFolder(dir).then(() => listLocalFiles(dir));
+  // The requirements of the version up wants (requirements/<version>.txt as requirements.txt).
+  const files = filesForVersion(all, ctx.config.airflowVersion);
   const s3 = await ctx.clients.s3();
   return { s3, files, plan: await planSync(s3, ctx.names.bucket, ctx.names.airflowPrefix, files) };
 }
 
-/** The same sync as `push-dags` (without --delete): the DAGs, scripts and requirements. */
+/** The same sync as `push-dags` (without --delete): the DAGs, scripts and the requirements of the wanted Airflow version. */
 export const uploadAirflow: Step = {
   name: 'upload-airflow',
   dependsOn: ['ensure-bucket'],

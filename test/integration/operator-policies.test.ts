@@ -13,7 +13,8 @@ import { RecordingProxy } from '../support/recording-proxy.js';
  * Issue 21, item 5: every AWS call each command makes against the local endpoint is allowed by
  * the operator policy `abalone-pipeline policy --for <command>` prints. moto enforces no IAM, so
  * the test evaluates the policy itself (test/support/iam-eval.ts) for each call's action and
- * resource ARNs (test/support/call-authorizations.ts).
+ * resource ARNs (test/support/call-authorizations.ts). The environment `up` creates runs Airflow
+ * 3.0.6 (the default), so `runs` reaches Airflow through InvokeRestApi (issue 22).
  */
 const ACCOUNT = '123456789012';
 const names = deriveNames('abalone', 'us-east-1', ACCOUNT);
@@ -80,7 +81,7 @@ describe('operator policies: every call a command makes is allowed by the policy
       ...(await denied(['destroy', '--yes'])),
     ];
     expect(found).toEqual([]);
-    for (const action of ['iam:CreateRole', 'iam:TagRole', 'iam:PassRole', 'airflow:CreateEnvironment', 'airflow:CreateCliToken', 'ec2:CreateTags', 'ec2:CreateVpc', 'ec2:DeleteVpc', 's3:CreateBucket', 's3:PutBucketTagging', 's3:PutObject', 'glue:CreateJob', 'lambda:CreateFunction', 'codebuild:CreateProject', 'sagemaker:DescribeEndpoint', 'airflow:DeleteEnvironment', 's3:DeleteBucket']) {
+    for (const action of ['iam:CreateRole', 'iam:TagRole', 'iam:PassRole', 'airflow:CreateEnvironment', 'airflow:InvokeRestApi', 'ec2:CreateTags', 'ec2:CreateVpc', 'ec2:DeleteVpc', 's3:CreateBucket', 's3:PutBucketTagging', 's3:PutObject', 'glue:CreateJob', 'lambda:CreateFunction', 'codebuild:CreateProject', 'sagemaker:DescribeEndpoint', 'airflow:DeleteEnvironment', 's3:DeleteBucket']) {
       expect(seen, action).toContain(action);
     }
   }, 900_000);

@@ -85,10 +85,19 @@ def test_the_grammar_check_rejects_syntax_newer_than_the_runtime(source, newer_t
         ast.parse(source, feature_version=newer_than)
 
 
-def test_requirements_start_with_the_airflow_constraints():
-    lines = (ARTIFACTS / "airflow" / "requirements.txt").read_text().splitlines()
-    assert lines[0] == '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"'
+@pytest.mark.parametrize(
+    "version, python",
+    [("3.0.6", "3.12"), ("2.10.3", "3.11")],
+)
+def test_requirements_start_with_the_airflow_constraints(version, python):
+    # One file per Airflow version the DAG runs on: MWAA's image for 3.x runs Python 3.12, 2.10.3 runs 3.11.
+    lines = (ARTIFACTS / "airflow" / "requirements" / f"{version}.txt").read_text().splitlines()
+    assert lines[0] == f'--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-{version}/constraints-{python}.txt"'
     assert all(line.startswith("#") or not line.strip() for line in lines[1:])
+
+
+def test_no_single_requirements_file_for_every_version():
+    assert not (ARTIFACTS / "airflow" / "requirements.txt").exists()
 
 
 def test_no_unfinished_work_markers():

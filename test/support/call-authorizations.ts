@@ -186,6 +186,10 @@ function restJson(call: WireCall, names: Names): Authorization[] {
     if (parts[0] === 'tags') return [{ action: call.method === 'DELETE' ? 'airflow:UntagResource' : 'airflow:TagResource', resource: decodeURIComponent(parts.slice(1).join('/')) }];
     const environment = regional('airflow', `environment/${parts[1] ?? ''}`);
     if (parts[0] === 'clitoken') return [{ action: 'airflow:CreateCliToken', resource: environment }];
+    // InvokeRestApi (POST /restapi/{Name}): authorised on the Airflow role the caller is mapped to,
+    // arn:<partition>:airflow:<region>:<account>:role/<env>/<AirflowRole>. The tool's calls
+    // (unpause: PATCH /dags/{id}; trigger: POST /dags/{id}/dagRuns; reads) run as Op.
+    if (parts[0] === 'restapi') return [{ action: 'airflow:InvokeRestApi', resource: regional('airflow', `role/${parts[1] ?? ''}/Op`) }];
     if (parts[0] === 'webtoken') return [{ action: 'airflow:CreateWebLoginToken', resource: environment }];
     if (parts[0] === 'environments' && parts.length === 1) return [{ action: 'airflow:ListEnvironments', resource: '*' }];
     const action = { GET: 'GetEnvironment', PUT: 'CreateEnvironment', PATCH: 'UpdateEnvironment', DELETE: 'DeleteEnvironment' }[call.method] ?? call.method;

@@ -9,7 +9,36 @@ export interface EnvironmentDiff {
   readonly update: Omit<UpdateEnvironmentInput, 'Name'>;
   /** Differences MWAA cannot apply to an existing environment. */
   readonly mustRecreate: string[];
+  /**
+   * A version change MWAA makes only through a new environment, which `up` offers to make (delete
+   * and create, after the plan is confirmed): 2.10.3 and below to 3.x.
+   */
+  readonly replaceFor?: VersionMove;
+  /** A version change `up` refuses: 3.x back to Airflow 2 (MWAA downgrades 3.x only to 2.11.x). */
+  readonly refused?: VersionMove;
   readonly tagMissing: boolean;
+}
+
+export interface VersionMove {
+  readonly from: string;
+  readonly to: string;
+  /** One line: the move and why MWAA needs it done this way. */
+  readonly reason: string;
+}
+
+/**
+ * How MWAA moves an environment between Airflow versions (MWAA user guide, "Changing the Apache
+ * Airflow version", upgrading-environment): minor and major upgrades and downgrades happen in
+ * place, except that a major upgrade 2 → 3 goes in place only from 2.11.x ("to perform a major
+ * upgrade from Airflow 2.10.3 and below, you need to create a new environment and migrate your
+ * resources"), and 3.x downgrades only to 2.11.x.
+ */
+export function versionMove(from: string, to: string): 'same' | 'in-place' | 'replace' | 'refuse' | 'downgrade' {
+  if (from === to) return 'same';
+  const [fromMajor, toMajor] = [Number.parseInt(from, 10), Number.parseInt(to, 10)];
+  if (fromMajor >= 3 && toMajor < 3) return compareVersions(to, '2.11.0') >= 0 ? 'in-place' : 'refuse';
+  if (fromMajor < 3 && toMajor >= 3) return compareVersions(from, '2.11.0') >= 0 ? 'in-place' : 'replace';
+  return compareVersions(to, from) < 0 ? 'downgrade' : 'in-place';
 }
 
 const SCALARS = ['ExecutionRoleArn', 'SourceBucketArn', 'DagS3Path', 'EnvironmentClass', 'MinWorkers', 'MaxWorkers', 'WebserverAccessMode'] as const;
@@ -57,11 +86,27 @@ export function diffEnvironment(env: Environment, want: CreateEnvironmentInput, 
       if (version !== undefined) update[fields.version] = version;
     }
   }
+  let replaceFor: VersionMove | undefined;
+  let refused: VersionMove | undefined;
   if (want.AirflowVersion && env.AirflowVersion !== want.AirflowVersion) {
-    if (env.AirflowVersion && compareVersions(want.AirflowVersion, env.AirflowVersion) < 0) {
-      mustRecreate.push(`it runs Airflow ${env.AirflowVersion}, and MWAA cannot go back to ${want.AirflowVersion}`);
+    const from = env.AirflowVersion;
+    const move = from ? versionMove(from, want.AirflowVersion) : 'in-place';
+    if (move === 'replace') {
+      replaceFor = {
+        from: from!,
+        to: want.AirflowVersion,
+        reason: `it runs Airflow ${from}, up wants ${want.AirflowVersion}: MWAA upgrades ${from} to Airflow 3 only through a new environment`,
+      };
+    } else if (move === 'refuse') {
+      refused = {
+        from: from!,
+        to: want.AirflowVersion,
+        reason: `it runs Airflow ${from}, up wants ${want.AirflowVersion}: MWAA downgrades Airflow 3 only to 2.11.x, which the DAG is not tested on`,
+      };
+    } else if (move === 'downgrade') {
+      mustRecreate.push(`it runs Airflow ${from}, and MWAA cannot go back to ${want.AirflowVersion}`);
     } else {
-      details.push(`AirflowVersion ${show(env.AirflowVersion)} → ${want.AirflowVersion}`);
+      details.push(`AirflowVersion ${show(from)} → ${want.AirflowVersion}`);
       update.AirflowVersion = want.AirflowVersion;
     }
   }
@@ -95,5 +140,12 @@ export function diffEnvironment(env: Environment, want: CreateEnvironmentInput, 
     details.push(`AirflowConfigurationOptions ${changed.join(', ')}`);
     update.AirflowConfigurationOptions = want.AirflowConfigurationOptions;
   }
-  return { details, update: update as Omit<UpdateEnvironmentInput, 'Name'>, mustRecreate, tagMissing: env.Tags?.[tag.key] !== tag.value };
+  return {
+    details,
+    update: update as Omit<UpdateEnvironmentInput, 'Name'>,
+    mustRecreate,
+    ...(replaceFor ? { replaceFor } : {}),
+    ...(refused ? { refused } : {}),
+    tagMissing: env.Tags?.[tag.key] !== tag.value,
+  };
 }

@@ -6,7 +6,7 @@ const defaults = {
   envClass: 'mw1.small',
   maxWorkers: '10',
   minWorkers: '1',
-  airflowVersion: '2.10.3',
+  airflowVersion: '3.0.6',
   webserverAccess: 'PUBLIC_ONLY',
   natGateways: '2',
   etlEngine: 'pythonshell',
@@ -27,14 +27,14 @@ describe('stored settings that fail validation (issue #11 item 5)', () => {
     expect(notes[0]).toContain('using mw1.small instead');
   });
 
-  it('a stored Airflow version the DAG is not tested on is named, and 2.10.3 used instead (issue 19)', () => {
+  it('a stored Airflow version the DAG is not tested on is named, and the default used instead (issues 19, 22)', () => {
     const notes: string[] = [];
     const config = withStoredSettings(defaults, { airflowVersion: '2.9.2' }, (m) => notes.push(m));
-    expect(config.airflowVersion).toBe('2.10.3');
+    expect(config.airflowVersion).toBe('3.0.6');
     expect(notes).toHaveLength(1);
     expect(notes[0]).toContain('airflowVersion');
     expect(notes[0]).toContain('"2.9.2"');
-    expect(notes[0]).toContain('using 2.10.3 instead');
+    expect(notes[0]).toContain('using 3.0.6 instead');
   });
 
   it('checks settings that go together as a pair: both stored network ids are kept', () => {

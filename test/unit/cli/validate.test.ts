@@ -119,11 +119,18 @@ describe('option validators: UsageError, exit 2', () => {
     expect(error.message).toContain('mw1.small');
   });
 
-  it('airflow version: only the versions the DAG is tested on (issue 19)', () => {
+  it('airflow version: only the versions the DAG is tested on (issues 19, 22), naming what MWAA runs', () => {
+    expect(airflowVersion('3.0.6')).toBe('3.0.6');
     expect(airflowVersion('2.10.3')).toBe('2.10.3');
-    for (const bad of ['1.10.12', '2.5.1', '2.9.2', '2.10.1']) {
+    for (const bad of ['2.9.2', '2.10.1', '2.11.0']) {
       const error = usageError(() => airflowVersion(bad));
-      expect(error.message).toBe(`--airflow-version "${bad}": the DAG is tested on Airflow 2.10.3 only; accepted: 2.10.3`);
+      expect(error.message).toBe(`--airflow-version "${bad}": the DAG is tested on Airflow 3.0.6, 2.10.3 only (MWAA runs ${bad}, but the DAG and its requirements are not tested on it); accepted: 3.0.6, 2.10.3`);
+    }
+    for (const bad of ['1.10.12', '2.5.1', '3.0.0', '3.1.0']) {
+      const error = usageError(() => airflowVersion(bad));
+      expect(error.message).toBe(
+        `--airflow-version "${bad}": the DAG is tested on Airflow 3.0.6, 2.10.3 only (not a version MWAA runs: 2.7.2, 2.8.1, 2.9.2, 2.10.1, 2.10.3, 2.11.0, 3.0.6); accepted: 3.0.6, 2.10.3`,
+      );
     }
   });
 

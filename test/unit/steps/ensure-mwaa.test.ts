@@ -418,3 +418,76 @@ describe('ensure-mwaa: configuration', () => {
     expect(ec2.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
   });
 });
+
+describe('ensure-mwaa: Airflow versions (issue 22)', () => {
+  it('a new environment on 3.0.6 says so in its plan and creates it on 3.0.6', async () => {
+    ctx = context({ config: { airflowVersion: '3.0.6' } });
+    serveEnvironments(undefined);
+    const changes = await ensureMwaa.plan(ctx);
+    expect(changes.map((c) => [c.action, c.detail])).toEqual([['create', 'mw1.small, 1-10 workers, Airflow 3.0.6, PUBLIC_ONLY, ~$0.49/h']]);
+  });
+
+  it('2.10.3 → 3.0.6: the plan replaces the environment (delete, then create), with the time and what is lost and kept; nothing is called before it is applied', async () => {
+    ctx = context({ config: { airflowVersion: '3.0.6' } });
+    const old = environment({ AirflowVersion: '2.10.3' });
+    serveEnvironments(old);
+    const changes = await ensureMwaa.plan(ctx);
+    expect(changes.map((c) => c.action)).toEqual(['delete', 'create']);
+    const [del, create] = changes.map((c) => c.detail);
+    expect(del).toContain('replace (Airflow 2.10.3 → 3.0.6)');
+    expect(del).toContain('MWAA upgrades 2.10.3 to Airflow 3 only through a new environment');
+    expect(del).toContain("Airflow's own run history");
+    expect(del).toContain('the run records in s3://abalone-data-us-east-1-123456789012/abalone_data/runs/ stay');
+    expect(create).toContain('Airflow 3.0.6 in its place, about 20-30 minutes on AWS (MWAA user guide)');
+    expect(create).toContain('Airflow 3.0.6, PUBLIC_ONLY');
+    expect(mwaa.commandCalls(DeleteEnvironmentCommand)).toHaveLength(0);
+    expect(mwaa.commandCalls(CreateEnvironmentCommand)).toHaveLength(0);
+    expect(mwaa.commandCalls(UpdateEnvironmentCommand)).toHaveLength(0);
+  });
+
+  it('applying the replacement deletes, waits until it is gone, then creates on 3.0.6 (never an in-place UpdateEnvironment)', async () => {
+    ctx = context({ config: { airflowVersion: '3.0.6' } });
+    const old = environment({ AirflowVersion: '2.10.3' });
+    const created = environment({ AirflowVersion: '3.0.6' }, ctx);
+    serveEnvironments(old);
+    const changes = await ensureMwaa.plan(ctx);
+    mwaa.on(DeleteEnvironmentCommand).resolves({});
+    serveEnvironments({ ...old, Status: 'DELETING' }, undefined, created);
+    mwaa.on(CreateEnvironmentCommand).resolves({ Arn: ARN });
+    await applyAll(changes);
+    expect(mwaa.commandCalls(DeleteEnvironmentCommand)).toHaveLength(1);
+    expect(mwaa.commandCalls(CreateEnvironmentCommand)[0]!.args[0].input.AirflowVersion).toBe('3.0.6');
+    expect(mwaa.commandCalls(UpdateEnvironmentCommand)).toHaveLength(0);
+  });
+
+  it('3.0.6 → 2.10.3 is refused with the reason (MWAA downgrades 3.x only to 2.11.x), nothing called', async () => {
+    ctx = context({ config: { airflowVersion: '2.10.3' } });
+    serveEnvironments(environment({ AirflowVersion: '3.0.6' }));
+    const error = (await ensureMwaa.plan(ctx).catch((e: unknown) => e)) as ToolError;
+    expect(error.code).toBe('AirflowDowngradeRefused');
+    expect(error.message).toContain('it runs Airflow 3.0.6, up wants 2.10.3: MWAA downgrades Airflow 3 only to 2.11.x');
+    expect(error.message).toContain('abalone-pipeline up --airflow-version 3.0.6');
+    expect(mwaa.commandCalls(DeleteEnvironmentCommand)).toHaveLength(0);
+  });
+
+  it('status shows a version mismatch as drift naming both versions', async () => {
+    ctx = context({ config: { airflowVersion: '3.0.6' } });
+    serveEnvironments(environment({ AirflowVersion: '2.10.3' }));
+    const [state] = await ensureMwaa.status(ctx);
+    expect(state!.state).toBe('drift');
+    expect(state!.detail).toContain('it runs Airflow 2.10.3, up wants 3.0.6');
+    ctx = context({ config: { airflowVersion: '2.10.3' } });
+    serveEnvironments(environment({ AirflowVersion: '3.0.6' }));
+    const [refused] = await ensureMwaa.status(ctx);
+    expect(refused!.state).toBe('drift');
+    expect(refused!.detail).toContain('it runs Airflow 3.0.6, up wants 2.10.3');
+  });
+
+  it('an environment already on the version wanted is unchanged, whichever version', async () => {
+    for (const version of ['3.0.6', '2.10.3']) {
+      ctx = context({ config: { airflowVersion: version } });
+      serveEnvironments(environment({ AirflowVersion: version }));
+      expect(await ensureMwaa.plan(ctx)).toEqual([]);
+    }
+  });
+});
