@@ -30,10 +30,10 @@ const localApart = {
 
 /**
  * The errors the local command throws must be the main bundle's classes (its error boundary
- * tells a ToolError by instanceof): the local bundle imports src/errors.ts from the main
+ * tells a ToolError by instanceof): the local bundle imports src/base/errors.ts from the main
  * bundle's errors.js entry instead of a copy of its own.
  */
-const ERRORS_SOURCE = join(ROOT, 'src', 'errors.js');
+const ERRORS_SOURCE = join(ROOT, 'src', 'base', 'errors.js');
 const sharedErrors = {
   name: 'shared-errors',
   setup(b) {
@@ -63,7 +63,7 @@ const common = {
 
 rmSync(OUT, { recursive: true, force: true });
 const [cli, local] = await Promise.all([
-  build({ ...common, entryPoints: { main: 'src/cli/main.ts', errors: 'src/errors.ts' }, outdir: OUT, plugins: [localApart] }),
+  build({ ...common, entryPoints: { main: 'src/cli/main.ts', errors: 'src/base/errors.ts' }, outdir: OUT, plugins: [localApart] }),
   build({ ...common, entryPoints: { local: 'src/cli/commands/local.ts' }, outdir: `${OUT}/local`, plugins: [sharedErrors] }),
 ]);
 writeFileSync(`${OUT}/meta.json`, JSON.stringify(cli.metafile));

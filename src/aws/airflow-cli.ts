@@ -1,6 +1,6 @@
 import { CreateCliTokenCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
 import type { AirflowCliTiming } from '../engine/timing.js';
-import { InterruptedError, ToolError, errorMessage, errorName, type ErrorCode } from '../errors.js';
+import { InterruptedError, ToolError, errorMessage, errorName, type ErrorCode } from '../base/errors.js';
 import { isAirflow3 } from '../engine/mwaa-catalog.js';
 import { getEnvironment } from './mwaa-environment.js';
 import { sleep } from './retry.js';

@@ -1,6 +1,6 @@
 import type { MWAAClient } from '@aws-sdk/client-mwaa';
 import type { DocumentType } from '@smithy/types';
-import { InterruptedError, ToolError, errorMessage, errorName } from '../errors.js';
+import { InterruptedError, ToolError, errorMessage, errorName } from '../base/errors.js';
 import { InvokeRestApiCommand, REST_API_PATH_MAX, RestApiClientException, RestApiServerException, type RestApiMethod } from './invoke-rest-api.js';
 
 /**

@@ -2,7 +2,7 @@ import { DescribeNatGatewaysCommand } from '@aws-sdk/client-ec2';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand } from '@aws-sdk/client-sagemaker';
 import type { HourlyInventory } from '../engine/cost.js';
 import type { Names } from '../engine/names.js';
-import { ToolError, errorMessage, errorName } from '../errors.js';
+import { ToolError, errorMessage, errorName } from '../base/errors.js';
 import type { Clients } from './clients.js';
 import { isNotFound } from './errors.js';
 import { ENVIRONMENT_CLASSES, type EnvironmentClass } from '../engine/mwaa-catalog.js';

@@ -9,7 +9,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 
 /** What the user told us about where and how to reach AWS. */
 export interface AwsOptions {

@@ -1,6 +1,6 @@
 import type { TimingProfile } from '../engine/timing.js';
 import { retryOn } from './retry.js';
-import { errorName } from '../errors.js';
+import { errorName } from '../base/errors.js';
 
 /**
  * Some create calls take no idempotency token (EC2 CreateVpc, CreateSubnet, CreateInternetGateway,

@@ -1,4 +1,4 @@
-import { errorName } from '../errors.js';
+import { errorName } from '../base/errors.js';
 
 const NOT_FOUND = new Set([
   'NoSuchBucket',

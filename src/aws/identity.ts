@@ -1,4 +1,4 @@
-import { ToolError, errorMessage, errorName } from '../errors.js';
+import { ToolError, errorMessage, errorName } from '../base/errors.js';
 import { endpointOverride, type Clients } from './clients.js';
 
 export interface CallerIdentity {

@@ -1,7 +1,7 @@
 import { GetEnvironmentCommand, type Environment, type MWAAClient } from '@aws-sdk/client-mwaa';
 import { readOrUndefined } from './errors.js';
-import { ToolError } from '../errors.js';
-import { InterruptedError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
+import { InterruptedError } from '../base/errors.js';
 import { sleep } from './retry.js';
 import { describeWait, waitTimeoutMs } from '../engine/timing.js';
 

@@ -1,5 +1,5 @@
 import type { TimingProfile } from '../engine/timing.js';
-import { InterruptedError, errorMessage, errorName } from '../errors.js';
+import { InterruptedError, errorMessage, errorName } from '../base/errors.js';
 
 export interface RetryWait {
   /** The attempt that just failed (1-based). */

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isNotFound } from './errors.js';
 import { SHA256_METADATA } from './s3-objects.js';
-import { ToolError } from '../errors.js';
-import type { LocalFile } from '../files/local-files.js';
+import { ToolError } from '../base/errors.js';
+import type { LocalFile } from '../base/files/local-files.js';
 
-export { listLocalFiles, type LocalFile } from '../files/local-files.js';
+export { listLocalFiles, type LocalFile } from '../base/files/local-files.js';
 
 export interface SyncPlan {
   readonly uploads: LocalFile[];

@@ -1,6 +1,6 @@
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ParameterStore, StoredParameterOptions } from '../engine/parameter-store.js';
-import { errorName } from '../errors.js';
+import { errorName } from '../base/errors.js';
 import { readOrUndefined } from './errors.js';
 
 /**

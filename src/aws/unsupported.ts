@@ -1,4 +1,4 @@
-import { ToolError, errorMessage, errorName } from '../errors.js';
+import { ToolError, errorMessage, errorName } from '../base/errors.js';
 
 /**
  * True when a call failed because the endpoint does not implement the operation at all (an

@@ -1,10 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DAG_AIRFLOW_VERSIONS, DEFAULT_AIRFLOW_VERSION } from '../engine/mwaa-catalog.js';
-import { EXIT, ToolError, errorMessage } from '../errors.js';
+import { EXIT, ToolError, errorMessage } from '../base/errors.js';
 import { createOutput, type Output } from '../output/output.js';
 import { colorEnabled } from '../output/style.js';
 import { STEP_NAMES } from '../engine/types.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 import type { CommandContext, CommandHandler } from './context.js';
 import { onInterrupt } from './interrupt.js';
 import type { CommandName, CommanderValues, OptionsByCommand } from './options.js';

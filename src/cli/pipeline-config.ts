@@ -5,8 +5,8 @@ import { DAG_AIRFLOW_VERSIONS, keptAirflowVersion } from '../engine/mwaa-catalog
 import type { PipelineConfig } from '../engine/config.js';
 import { SETTING_KEYS, parkedMarkOf, readSettings, type SettingKey } from '../engine/settings.js';
 import type { Session } from './session.js';
-import { UsageError, errorMessage } from '../errors.js';
-import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../paths.js';
+import { UsageError, errorMessage } from '../base/errors.js';
+import { ARTIFACTS_DIR, DEFAULT_AIRFLOW_DIR } from '../base/paths.js';
 import type { ShapingOptions } from './options.js';
 import * as v from './validate.js';
 

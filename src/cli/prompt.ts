@@ -1,4 +1,4 @@
-import { InterruptedError, UsageError, errorName } from '../errors.js';
+import { InterruptedError, UsageError, errorName } from '../base/errors.js';
 
 /** The one wrapper around the prompt library: tests mock this module, never the library. */
 export function canPrompt(): boolean {

@@ -3,7 +3,7 @@ import { callerIdentity, explainIdentityError } from '../aws/identity.js';
 import { deriveNames, partitionOf } from '../engine/names.js';
 import type { Session } from '../engine/session.js';
 import { timingProfile } from '../engine/timing.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 import { registerSecret } from '../output/redact.js';
 import { validateName, validateRegion } from './validate.js';
 

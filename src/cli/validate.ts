@@ -2,7 +2,7 @@ import { AIRFLOW_VERSIONS, DAG_AIRFLOW_VERSIONS, ENVIRONMENT_CLASSES, WEBSERVER_
 import { NAME_PATTERN, deriveNames } from '../engine/names.js';
 import { STEP_NAMES, type StepName } from '../engine/types.js';
 import type { EtlEngine, WebserverAccess } from '../engine/config.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../base/errors.js';
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const SUBNET_PATTERN = /^subnet-[0-9a-f]{8,17}$/;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { checkPythonSyntax } from '../files/python-check.js';
-import { listLocalFiles, type LocalFile } from '../files/local-files.js';
-import { ToolError, UsageError } from '../errors.js';
+import { checkPythonSyntax } from '../base/files/python-check.js';
+import { listLocalFiles, type LocalFile } from '../base/files/local-files.js';
+import { ToolError, UsageError } from '../base/errors.js';
 
 /** The files MWAA installs by object version, and the UpdateEnvironment fields that name them. */
 export const VERSIONED_FILES = {

@@ -1,5 +1,5 @@
 import { ENVIRONMENT_CLASSES, type EnvironmentClass } from './mwaa-catalog.js';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 import type { PipelineConfig } from './config.js';
 import type { ChangeRecord } from './types.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { ToolError, errorName } from '../errors.js';
+import { ToolError, errorName } from '../base/errors.js';
 import type { Names } from './names.js';
 import type { ParameterStore } from './parameter-store.js';
 

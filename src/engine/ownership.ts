@@ -1,4 +1,4 @@
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 import type { Names } from './names.js';
 import type { StepContext } from './types.js';
 

@@ -1,4 +1,4 @@
-import { InterruptedError, ToolError, errorMessage, errorName, foreignCode } from '../errors.js';
+import { InterruptedError, ToolError, errorMessage, errorName, foreignCode } from '../base/errors.js';
 import { runGraph } from './scheduler.js';
 import { record } from './types.js';
 import { runMemo, type Change, type ChangeRecord, type StillDeleting, type ProgressEvent, type ResourceState, type Step, type StepContext, type StepName } from './types.js';

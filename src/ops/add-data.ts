@@ -2,9 +2,9 @@ import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bucketExists, headObject, listKeys, putFile } from '../aws/s3-objects.js';
-import { checkSurveyFile, type CheckedFile } from '../data/survey-file.js';
+import { checkSurveyFile, type CheckedFile } from '../base/data/survey-file.js';
 import type { Names } from '../engine/names.js';
-import { ToolError, UsageError, errorMessage } from '../errors.js';
+import { ToolError, UsageError, errorMessage } from '../base/errors.js';
 import type { OpContext } from './context.js';
 import { triggerRunAfterUpload, type TriggeredRun } from './trigger-run.js';
 

@@ -4,9 +4,9 @@ import { getBuild, startBuild, type BuildProgress } from '../aws/codebuild-build
 import { sleep } from '../aws/retry.js';
 import { putObject } from '../aws/s3-objects.js';
 import type { Session } from '../engine/session.js';
-import { InterruptedError, ToolError } from '../errors.js';
-import type { LocalFile } from '../files/local-files.js';
-import { buildZip } from '../files/zip.js';
+import { InterruptedError, ToolError } from '../base/errors.js';
+import type { LocalFile } from '../base/files/local-files.js';
+import { buildZip } from '../base/files/zip.js';
 import type { OpContext } from './context.js';
 
 /** The deploy build that made the changes, as push-dags reports it. */

@@ -5,7 +5,7 @@ import { regionalArn } from '../engine/names.js';
 import type { StepResult } from '../engine/reconcile.js';
 import { parkedMarkOf, settingsParameter, withParkedMark, type KeptEndpoint, type ParkedMark } from '../engine/settings.js';
 import { change, type Change, type Step, type StepContext, type StepName } from '../engine/types.js';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 import { ensureMwaa } from '../steps/ensure-mwaa.js';
 import { planParkNetwork } from '../steps/ensure-vpc.js';
 import { keptEndpoint, planParkEndpoint } from '../steps/model-endpoint.js';

@@ -1,6 +1,6 @@
 import { AirflowRestError, type AirflowRestApi } from '../aws/airflow-rest.js';
 import type { TaskStateRow } from '../engine/run-types.js';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 import type { DagDriver, UnpauseOutcome } from './dag-driver.js';
 import { DAG_ID, type DagRunRow, type ImportError } from './pipeline-dag.js';
 

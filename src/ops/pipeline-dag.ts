@@ -1,5 +1,5 @@
 import { lastErrorLine, parseJsonRows, type AirflowCli } from '../aws/airflow-cli.js';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 import type { TaskStateRow } from '../engine/run-types.js';
 
 /** The DAG the pipeline ships (artifacts/airflow/dags/abalone_pipeline_dag.py). */

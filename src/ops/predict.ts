@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import type { Clients } from '../aws/clients.js';
 import { endpointStatus, invokeEndpointCsv } from '../aws/sagemaker-endpoint.js';
-import { encodeFeatures } from '../data/features.js';
-import { isFeatureHeader, parseFeatureRow } from '../data/survey-rows.js';
+import { encodeFeatures } from '../base/data/features.js';
+import { isFeatureHeader, parseFeatureRow } from '../base/data/survey-rows.js';
 import type { Prediction, RejectedSource } from '../engine/run-types.js';
-import { ToolError, UsageError, errorName } from '../errors.js';
+import { ToolError, UsageError, errorName } from '../base/errors.js';
 import type { OpContext } from './context.js';
 
 export interface FeatureRow {

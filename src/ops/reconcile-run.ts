@@ -1,7 +1,7 @@
 import { planToConfirm, reconcile, type ConfirmedPlan, type ReconcileMode, type StepResult } from '../engine/reconcile.js';
 import type { PipelineConfig } from '../engine/config.js';
 import type { Step } from '../engine/types.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../base/errors.js';
 import { RunReporter, runDocument, summaryLine, totals } from '../output/run-report.js';
 import { timelineRecorder } from '../output/timeline.js';
 import { hourlyCostLines } from '../engine/cost.js';

@@ -2,7 +2,7 @@ import type { PipelineConfig } from '../engine/config.js';
 import { hourlyCost } from '../engine/cost.js';
 import type { StepResult } from '../engine/reconcile.js';
 import type { Session } from '../engine/session.js';
-import { EXIT, errorMessage } from '../errors.js';
+import { EXIT, errorMessage } from '../base/errors.js';
 import { hourlyCostLines } from '../output/hourly-cost-report.js';
 import type { OpContext } from './context.js';
 import { clearParkedMark, resumeComplete } from './park.js';

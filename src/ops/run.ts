@@ -8,7 +8,7 @@ import { endpointStatus } from '../aws/sagemaker-endpoint.js';
 import type { Names } from '../engine/names.js';
 import type { RunEvent, RunOutcome, RunResult, TaskStateRow } from '../engine/run-types.js';
 import { describeWait, waitTimeoutMs, type RunTiming } from '../engine/timing.js';
-import { InterruptedError, ToolError } from '../errors.js';
+import { InterruptedError, ToolError } from '../base/errors.js';
 import { registerSecret } from '../output/redact.js';
 import type { OpContext } from './context.js';
 import { PipelineDag, pipelineImportErrors, type ImportError } from './pipeline-dag.js';

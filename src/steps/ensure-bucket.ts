@@ -21,7 +21,7 @@ import {
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
 import { retryOn } from '../aws/retry.js';
 import { diffPolicies, parsePolicy, type PolicyDocument } from '../aws/policy.js';
-import { ToolError, errorName } from '../errors.js';
+import { ToolError, errorName } from '../base/errors.js';
 import type { Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { adoptDetail, claim, isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';

@@ -10,7 +10,7 @@ import {
 import { isNotFound } from '../aws/errors.js';
 import { errorMatching, retryWhileRolePropagates } from '../aws/retry.js';
 import { requireImplemented } from '../aws/unsupported.js';
-import { errorName } from '../errors.js';
+import { errorName } from '../base/errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { adoptDetail, claim, leaveAlone, notOursDetail } from '../engine/ownership.js';

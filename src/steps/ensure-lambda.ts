@@ -12,8 +12,8 @@ import {
 import { isNotFound, readOrUndefined } from '../aws/errors.js';
 import { errorMatching, retryWhileRolePropagates, sleep } from '../aws/retry.js';
 import { describeWait } from '../engine/timing.js';
-import { zipFolder } from '../files/zip.js';
-import { ToolError, errorName } from '../errors.js';
+import { zipFolder } from '../base/files/zip.js';
+import { ToolError, errorName } from '../base/errors.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { adoptDetail, claim, leaveAlone, notOursDetail } from '../engine/ownership.js';

@@ -1,6 +1,6 @@
 import type { Environment, MWAAClient } from '@aws-sdk/client-mwaa';
 import { getEnvironment, isTransitional } from '../aws/mwaa-environment.js';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 import { environmentHourly, hourlyNote } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { adoptDetail, claim, isOurs, leaveAlone, notOursDetail } from '../engine/ownership.js';

@@ -9,7 +9,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { readOrUndefined } from '../aws/errors.js';
-import { errorName } from '../errors.js';
+import { errorName } from '../base/errors.js';
 import type { PipelineConfig } from '../engine/config.js';
 import { regionalArn, type Names } from '../engine/names.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';

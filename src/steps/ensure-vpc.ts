@@ -1,4 +1,4 @@
-import { InterruptedError, ToolError } from '../errors.js';
+import { InterruptedError, ToolError } from '../base/errors.js';
 import { hourlyNote, natHourly } from '../engine/cost.js';
 import { change, type Change, type ResourceState, type Step, type StepContext } from '../engine/types.js';
 import { Builder, chooseAzs, type Drift, type Piece } from './vpc/builder.js';

@@ -14,7 +14,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { isNotFound } from '../aws/errors.js';
-import { errorName } from '../errors.js';
+import { errorName } from '../base/errors.js';
 import { hourlyCost, hourlyNote } from '../engine/cost.js';
 import type { KeptEndpoint } from '../engine/settings.js';
 import { regionalArn, type Names } from '../engine/names.js';

@@ -1,7 +1,7 @@
 import type { SdkWaiter } from '../engine/timing.js';
 import { describeWait } from '../engine/timing.js';
 import type { StepContext } from '../engine/types.js';
-import { InterruptedError, ToolError, errorName, type ErrorCode } from '../errors.js';
+import { InterruptedError, ToolError, errorName, type ErrorCode } from '../base/errors.js';
 
 export interface SdkWaitRequest {
   readonly step: string;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACTS_DIR, TEMPLATES_DIR } from '../paths.js';
+import { ARTIFACTS_DIR, TEMPLATES_DIR } from '../base/paths.js';
 import type { PolicyDocument } from '../aws/policy.js';
 import { runsPrefix, type Names } from '../engine/names.js';
-import { ToolError } from '../errors.js';
+import { ToolError } from '../base/errors.js';
 
 /**
  * Templates under templates/ hold `{{key}}` placeholders. Inside a string a placeholder becomes

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { buildZip } from '../../src/files/zip.js';
+import { buildZip } from '../../src/base/files/zip.js';
 import { startLocalEndpoint, type TestEndpoint } from '../support/local-endpoint.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBucket, runPython, s3Client, sdkConfig } from '../support/compute.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { ERROR_CODES } from '../../src/error-codes.js';
-import { EXIT } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/base/error-codes.js';
+import { EXIT } from '../../src/base/errors.js';
 
 /** One code a source makes an error with: where, and whether as a usage error (exit 2). */
 export interface ThrownCode {
@@ -107,7 +107,7 @@ export async function thrownCodesUnder(root: string): Promise<ThrownCode[]> {
   return all;
 }
 
-export const ERROR_LIST_START = '<!-- error-codes: generated from src/error-codes.ts ERROR_CODES; a unit test checks it -->';
+export const ERROR_LIST_START = '<!-- error-codes: generated from src/base/error-codes.ts ERROR_CODES; a unit test checks it -->';
 export const ERROR_LIST_END = '<!-- /error-codes -->';
 
 /** The error-code table docs/cli.md holds between its markers, rendered from the registry. */

@@ -3,7 +3,7 @@ import { join, posix, relative, sep } from 'node:path';
 
 /**
  * The layers of src/ (src/README.md), top to bottom:
- *   cli -> ops -> steps -> aws -> engine, output -> engine, and the base (errors, version, paths, files/, data/).
+ *   cli -> ops -> steps -> aws -> engine, output -> engine, and base/ (errors, error codes, version, paths, files/, data/).
  * The local endpoint is a package of its own (packages/local-endpoint): only the `local` command
  * imports it, and only its entry.
  * A layer may import its own folder and the layers listed for it; nothing imports cli but cli
@@ -18,8 +18,7 @@ const FOLDER_LAYER: Readonly<Record<string, Layer>> = {
   engine: 'engine',
   aws: 'aws',
   output: 'output',
-  files: 'base',
-  data: 'base',
+  base: 'base',
 };
 
 export const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
@@ -52,7 +51,7 @@ export interface Violation {
 /** The layer of a file given by its path under src/ (`/`-separated); undefined for an unknown folder. */
 export function layerOf(path: string): Layer | undefined {
   const parts = path.split('/');
-  if (parts.length === 1) return 'base';
+  if (parts.length === 1) return undefined; // a file at the top of src/ belongs in a folder of its layer
   return FOLDER_LAYER[parts[0]!];
 }
 

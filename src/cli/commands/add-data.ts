@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { printable } from '../../output/printable.js';
-import type { CheckedFile } from '../../data/survey-file.js';
+import type { CheckedFile } from '../../base/data/survey-file.js';
 import type { Names } from '../../engine/names.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../base/errors.js';
 import { addData as add, type AcceptedFile } from '../../ops/add-data.js';
 import type { CommandContext } from '../context.js';
 import type { AddDataOptions } from '../options.js';

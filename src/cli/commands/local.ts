@@ -1,5 +1,5 @@
 import { LocalEndpointError, describeCapabilities, startLocalEndpoint, type LocalEndpoint } from '@abalone-pipeline/local-endpoint';
-import { EXIT, ToolError, UsageError } from '../../errors.js';
+import { EXIT, ToolError, UsageError } from '../../base/errors.js';
 import type { CommandContext } from '../context.js';
 import type { LocalOptions } from '../options.js';
 import { integer } from '../validate.js';

@@ -1,4 +1,4 @@
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../base/errors.js';
 import { currentHourlyCost, PARK_STEPS } from '../../ops/park.js';
 import { withLock } from '../../ops/with-lock.js';
 import { hourlyCostLines, PARK_KEEPS } from '../../output/hourly-cost-report.js';

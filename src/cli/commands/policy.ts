@@ -1,5 +1,5 @@
 import { deriveNames, partitionOf } from '../../engine/names.js';
-import { EXIT, UsageError } from '../../errors.js';
+import { EXIT, UsageError } from '../../base/errors.js';
 import { renderPolicyTemplate, templateVars } from '../../steps/templates.js';
 import type { CommandContext } from '../context.js';
 import type { PolicyOptions } from '../options.js';

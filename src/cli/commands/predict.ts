@@ -1,4 +1,4 @@
-import { EXIT, UsageError } from '../../errors.js';
+import { EXIT, UsageError } from '../../base/errors.js';
 import { predict as predictRows, readPredictRows } from '../../ops/predict.js';
 import { predictionLines, predictionsDocument, reportRejected } from '../../output/predict-report.js';
 import type { CommandContext } from '../context.js';

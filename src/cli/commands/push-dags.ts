@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../base/errors.js';
 import { pushDags as push } from '../../ops/push-dags.js';
 import { renderPushResult } from '../../output/push-dags-report.js';
-import { DEFAULT_AIRFLOW_DIR } from '../../paths.js';
+import { DEFAULT_AIRFLOW_DIR } from '../../base/paths.js';
 import type { CommandContext } from '../context.js';
 import type { PushDagsOptions } from '../options.js';
 import { opContext } from '../op-context.js';

@@ -1,4 +1,4 @@
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../base/errors.js';
 import { runPipeline } from '../../ops/run.js';
 import { outcomeLines, runDocument, RunFollowReporter } from '../../output/run-follow.js';
 import type { CommandContext } from '../context.js';

@@ -1,6 +1,6 @@
 import { listRuns } from '../../ops/runs.js';
 import { runsTable } from '../../output/runs-report.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../base/errors.js';
 import type { CommandContext } from '../context.js';
 import type { RunsOptions } from '../options.js';
 import { opContext } from '../op-context.js';

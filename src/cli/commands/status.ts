@@ -1,5 +1,5 @@
 import { inspect } from '../../engine/reconcile.js';
-import { EXIT, errorMessage } from '../../errors.js';
+import { EXIT, errorMessage } from '../../base/errors.js';
 import { currentHourlyCost } from '../../ops/park.js';
 import { renderStatusFooter, renderStatusTable, statusDocument, type StatusExtras } from '../../output/status-report.js';
 import { selectSteps } from '../../steps/index.js';

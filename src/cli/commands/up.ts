@@ -1,6 +1,6 @@
 import type { StepName } from '../../engine/types.js';
 import { assertFolder } from '../../engine/airflow-folder.js';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../base/errors.js';
 import { selectSteps } from '../../steps/index.js';
 import type { CommandContext } from '../context.js';
 import type { UpOptions } from '../options.js';

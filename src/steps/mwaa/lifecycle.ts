@@ -11,7 +11,7 @@ import {
 import { isNotFound } from '../../aws/errors.js';
 import { failureOf, isTransitional, waitForEnvironment } from '../../aws/mwaa-environment.js';
 import { retryWhileRolePropagates } from '../../aws/retry.js';
-import { ToolError, errorMessage, errorName } from '../../errors.js';
+import { ToolError, errorMessage, errorName } from '../../base/errors.js';
 import type { Names } from '../../engine/names.js';
 import type { TimingProfile } from '../../engine/timing.js';
 import type { ProgressEvent, StepContext, StillDeleting } from '../../engine/types.js';

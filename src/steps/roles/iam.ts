@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { isNotFound, readOrUndefined } from '../../aws/errors.js';
 import { diffPolicies, parsePolicy, type PolicyDocument } from '../../aws/policy.js';
-import { errorName } from '../../errors.js';
+import { errorName } from '../../base/errors.js';
 import type { Names } from '../../engine/names.js';
 import { adoptDetail, isOurs, notOursError } from '../../engine/ownership.js';
 import type { WantedRole } from './specs.js';

@@ -1,7 +1,7 @@
 import { DescribeAvailabilityZonesCommand, type EC2Client, type ResourceType } from '@aws-sdk/client-ec2';
 import { createOnce } from '../../aws/create-once.js';
 import { retryOn } from '../../aws/retry.js';
-import { ToolError } from '../../errors.js';
+import { ToolError } from '../../base/errors.js';
 import type { StepContext } from '../../engine/types.js';
 import { networkNames, SUBNETS, type NetworkNames } from './layout.js';
 import { waitForNats } from './nat-wait.js';

@@ -13,7 +13,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { retryOn } from '../../aws/retry.js';
-import { errorMessage, errorName } from '../../errors.js';
+import { errorMessage, errorName } from '../../base/errors.js';
 import { change, type Change, type StepContext } from '../../engine/types.js';
 import { nameTagOf, resourceLabel } from './layout.js';
 import { waitForNats } from './nat-wait.js';

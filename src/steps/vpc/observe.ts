@@ -16,7 +16,7 @@ import {
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
-import { errorName } from '../../errors.js';
+import { errorName } from '../../base/errors.js';
 import type { Names } from '../../engine/names.js';
 import { MemoKey, type StepContext } from '../../engine/types.js';
 import { nameTagOf, networkNames, ownerFilter, SUBNETS } from './layout.js';

@@ -15,7 +15,7 @@ import {
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { once } from '../../aws/create-once.js';
-import { errorName } from '../../errors.js';
+import { errorName } from '../../base/errors.js';
 import type { StepContext } from '../../engine/types.js';
 import type { Builder, Drift, Piece } from './builder.js';
 import { clientToken, networkNames, SUBNETS, tagSpecifications, VPC_CIDR, type SubnetSpec } from './layout.js';

@@ -6,7 +6,7 @@ import {
   ReplaceRouteTableAssociationCommand,
   type RouteTable,
 } from '@aws-sdk/client-ec2';
-import { ToolError, errorName } from '../../errors.js';
+import { ToolError, errorName } from '../../base/errors.js';
 import type { Builder, Drift } from './builder.js';
 
 export const DEFAULT_ROUTE = '0.0.0.0/0';

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, isErrorCode } from '../../../src/error-codes.js';
-import { EXIT } from '../../../src/errors.js';
+import { ERROR_CODES, isErrorCode } from '../../../src/base/error-codes.js';
+import { EXIT } from '../../../src/base/errors.js';
 import { ERROR_LIST_END, ERROR_LIST_START, errorCodesTable, thrownCodes, thrownCodesUnder } from '../../support/error-codes.js';
 
 const SRC = fileURLToPath(new URL('../../../src', import.meta.url));
 const CLI_DOC = fileURLToPath(new URL('../../../docs/cli.md', import.meta.url));
 
-describe('the error-code registry (src/errors.ts ERROR_CODES)', () => {
+describe('the error-code registry (src/base/error-codes.ts ERROR_CODES)', () => {
   it('finds the codes a source makes errors with (the scanner this test relies on)', () => {
     const source = [
       "throw new ToolError('NoBucket', `the bucket ${b} does not exist`);",
@@ -35,7 +35,7 @@ describe('the error-code registry (src/errors.ts ERROR_CODES)', () => {
   it('holds every code thrown under src/, each with the exit code its error class gives', async () => {
     const thrown = await thrownCodesUnder(SRC);
     expect(thrown.length).toBeGreaterThan(40);
-    const unregistered = thrown.filter((t) => !isErrorCode(t.code)).map((t) => `${t.file}:${t.line}: ${t.code} is not in ERROR_CODES (src/errors.ts)`);
+    const unregistered = thrown.filter((t) => !isErrorCode(t.code)).map((t) => `${t.file}:${t.line}: ${t.code} is not in ERROR_CODES (src/base/error-codes.ts)`);
     expect(unregistered.join('\n')).toBe('');
     const wrongExit = thrown
       .filter((t) => t.usage !== undefined && isErrorCode(t.code) && (t.usage ? ERROR_CODES[t.code].exit !== EXIT.usage : ERROR_CODES[t.code].exit === EXIT.usage))

@@ -39,13 +39,14 @@ describe('the layer rule', () => {
     expect(importsOf(source)).toEqual(['./a.js', '../b.js', '@aws-sdk/client-s3', './d.js', './e.js', '../f.js']);
   });
 
-  it('places files by their top folder; files at the root of src/ are the base', () => {
+  it('places files by their top folder; a file at the root of src/ is in no layer', () => {
     expect(layerOf('cli/commands/up.ts')).toBe('cli');
-    expect(layerOf('files/zip.ts')).toBe('base');
-    expect(layerOf('paths.ts')).toBe('base');
+    expect(layerOf('base/files/zip.ts')).toBe('base');
+    expect(layerOf('base/paths.ts')).toBe('base');
+    expect(layerOf('paths.ts')).toBeUndefined();
     expect(layerOf('nowhere/x.ts')).toBeUndefined();
     expect(checkImport('steps/mwaa/lifecycle.ts', '../../engine/types.js')).toBeUndefined();
-    expect(checkImport('paths.ts', 'node:path')).toBeUndefined();
-    expect(checkImport('errors.ts', './cli/main.js')?.rule).toMatch(/^base -> cli is not allowed/);
+    expect(checkImport('base/paths.ts', 'node:path')).toBeUndefined();
+    expect(checkImport('base/errors.ts', '../cli/main.js')?.rule).toMatch(/^base -> cli is not allowed/);
   });
 });

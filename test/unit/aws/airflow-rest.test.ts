@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AccessDeniedException, MWAAClient, ResourceNotFoundException, ValidationException } from '@aws-sdk/client-mwaa';
 import { AirflowRestApi, AirflowRestError, checkPath, detailOf } from '../../../src/aws/airflow-rest.js';
 import { InvokeRestApiCommand, RestApiClientException, RestApiServerException } from '../../../src/aws/invoke-rest-api.js';
-import { InterruptedError, ToolError } from '../../../src/errors.js';
+import { InterruptedError, ToolError } from '../../../src/base/errors.js';
 
 const mwaa = mockClient(MWAAClient);
 const ENV = 'abalone-airflow-environment';

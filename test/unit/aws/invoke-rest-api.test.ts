@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccessDeniedException, MWAAClient, MWAAServiceException, ResourceNotFoundException, ValidationException, type MWAAClientConfig } from '@aws-sdk/client-mwaa';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import { InvokeRestApiCommand, RestApiClientException, RestApiServerException } from '../../../src/aws/invoke-rest-api.js';
-import { errorName } from '../../../src/errors.js';
+import { errorName } from '../../../src/base/errors.js';
 
 // The wire shape under test is the botocore model of MWAA 2020-07-01 (botocore 1.43.107):
 // InvokeRestApi = POST /restapi/{Name}, hostPrefix `env.`, rest-json, SigV4 signing name `airflow`.

@@ -14,7 +14,7 @@ import {
   webserverAccess,
   workers,
 } from '../../../src/cli/validate.js';
-import { UsageError } from '../../../src/errors.js';
+import { UsageError } from '../../../src/base/errors.js';
 
 /** Runs `fn`, expects a UsageError (exit code 2) and returns it. */
 function usageError(fn: () => unknown): UsageError {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { encodeFeatures, pythonFloatRepr, SEX_CATEGORIES } from '../../../src/data/features.js';
+import { encodeFeatures, pythonFloatRepr, SEX_CATEGORIES } from '../../../src/base/data/features.js';
 
 const SCRIPTS = fileURLToPath(new URL('../../../artifacts/airflow/scripts', import.meta.url));
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSurveyFile, type CheckedFile } from '../../../src/data/survey-file.js';
+import { checkSurveyFile, type CheckedFile } from '../../../src/base/data/survey-file.js';
 
 const HEADER = 'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight,rings';
 const ROW_M = 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15,15';
@@ -230,7 +230,7 @@ describe('checkSurveyFile: rejected files', () => {
 
 describe('a row with several problems', () => {
   it('names every one of them in one reason', async () => {
-    const { parseRow } = await import('../../../src/data/survey-rows.js');
+    const { parseRow } = await import('../../../src/base/data/survey-rows.js');
     const result = parseRow('X,0.3,0.2,0.08,0.2,0.1,0.05,0.06,6.5');
     expect(result.ok).toBe(false);
     if (!result.ok) {

@@ -9,9 +9,9 @@ import { withExistingVersion, withStoredSettings } from '../../../src/cli/pipeli
 import { filesForVersion } from '../../../src/engine/airflow-folder.js';
 import { AIRFLOW_VERSIONS, DAG_AIRFLOW_VERSIONS, DEFAULT_AIRFLOW_VERSION, isAirflow3, keptAirflowVersion } from '../../../src/engine/mwaa-catalog.js';
 import { deriveNames } from '../../../src/engine/names.js';
-import { listLocalFiles } from '../../../src/files/local-files.js';
-import { ToolError } from '../../../src/errors.js';
-import { DEFAULT_AIRFLOW_DIR } from '../../../src/paths.js';
+import { listLocalFiles } from '../../../src/base/files/local-files.js';
+import { ToolError } from '../../../src/base/errors.js';
+import { DEFAULT_AIRFLOW_DIR } from '../../../src/base/paths.js';
 
 const mwaa = mockClient(MWAAClient);
 const names = deriveNames('abalone', 'us-east-1', '123456789012');

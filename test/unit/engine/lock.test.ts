@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { acquireLock, LEASE_MS, type LockHolder } from '../../../src/engine/lock.js';
 import { deriveNames } from '../../../src/engine/names.js';
 import { readSettings } from '../../../src/engine/settings.js';
-import { ToolError } from '../../../src/errors.js';
+import { ToolError } from '../../../src/base/errors.js';
 import { MemoryParameterStore } from '../../support/memory-store.js';
 
 const names = deriveNames('abalone', 'us-east-1', '123456789012');

@@ -4,7 +4,7 @@ import { inspect, planToConfirm, reconcile, type BaseContext, type EngineEvent, 
 import { deriveNames } from '../../../src/engine/names.js';
 import { timingProfile } from '../../../src/engine/timing.js';
 import { change, MemoKey, type Change, type ResourceState, type Step, type StepContext, type StepName } from '../../../src/engine/types.js';
-import { InterruptedError, ToolError, foreignCode } from '../../../src/errors.js';
+import { InterruptedError, ToolError, foreignCode } from '../../../src/base/errors.js';
 import { defaultConfig } from '../../support/step-context.js';
 
 /** Everything a fake step did, in order across steps. */

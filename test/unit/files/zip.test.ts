@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildZip, crc32, zipFolder } from '../../../src/files/zip.js';
+import { buildZip, crc32, zipFolder } from '../../../src/base/files/zip.js';
 
 const dirs: string[] = [];
 function folder(files: Record<string, string>): string {

@@ -4,7 +4,7 @@ import { MWAAClient } from '@aws-sdk/client-mwaa';
 import type { AirflowCli } from '../../../src/aws/airflow-cli.js';
 import { AirflowRestApi, AirflowRestError } from '../../../src/aws/airflow-rest.js';
 import { InvokeRestApiCommand, RestApiClientException, type InvokeRestApiCommandInput } from '../../../src/aws/invoke-rest-api.js';
-import { ToolError } from '../../../src/errors.js';
+import { ToolError } from '../../../src/base/errors.js';
 import { isScheduledRunFor, unpauseOutcome, type DagDriver } from '../../../src/ops/dag-driver.js';
 import { PipelineDag } from '../../../src/ops/pipeline-dag.js';
 import { ALLOWED_RUN_ID, RestPipelineDag } from '../../../src/ops/pipeline-dag-rest.js';

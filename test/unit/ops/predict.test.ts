@@ -7,7 +7,7 @@ import { DescribeEndpointCommand, SageMakerClient, SageMakerServiceException } f
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { createClients } from '../../../src/aws/clients.js';
 import { deriveNames } from '../../../src/engine/names.js';
-import { ToolError } from '../../../src/errors.js';
+import { ToolError } from '../../../src/base/errors.js';
 import { parsePredictions, predict, readPredictRows } from '../../../src/ops/predict.js';
 import { opContextFor } from '../../support/op-context.js';
 

@@ -5,7 +5,7 @@ import { AirflowRestApi } from '../../../src/aws/airflow-rest.js';
 import { createClients } from '../../../src/aws/clients.js';
 import { InvokeRestApiCommand } from '../../../src/aws/invoke-rest-api.js';
 import { deriveNames } from '../../../src/engine/names.js';
-import { ToolError } from '../../../src/errors.js';
+import { ToolError } from '../../../src/base/errors.js';
 import type { DagDriver } from '../../../src/ops/dag-driver.js';
 import { PipelineDag } from '../../../src/ops/pipeline-dag.js';
 import { RestPipelineDag } from '../../../src/ops/pipeline-dag-rest.js';

@@ -5,7 +5,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createClients } from '../../../src/aws/clients.js';
 import { deriveNames } from '../../../src/engine/names.js';
-import { EXIT, ToolError } from '../../../src/errors.js';
+import { EXIT, ToolError } from '../../../src/base/errors.js';
 import { runPipeline, type RunEvent, type RunTiming } from '../../../src/ops/run.js';
 import { allTasks, FakeAirflowCli, step } from '../../support/fake-airflow-cli.js';
 import { opContextFor } from '../../support/op-context.js';

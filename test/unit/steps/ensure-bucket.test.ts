@@ -23,7 +23,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { ensureBucket, tlsOnlyPolicy } from '../../../src/steps/ensure-bucket.js';
-import { ToolError } from '../../../src/errors.js';
+import { ToolError } from '../../../src/base/errors.js';
 import { stepContext } from '../../support/step-context.js';
 
 const s3 = mockClient(S3Client);

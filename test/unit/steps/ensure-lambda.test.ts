@@ -14,7 +14,7 @@ import {
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { ensureLambda, functionSettings, lambdaSourceDir } from '../../../src/steps/ensure-lambda.js';
-import { zipFolder } from '../../../src/files/zip.js';
+import { zipFolder } from '../../../src/base/files/zip.js';
 import { ARTIFACTS_DIR, stepContext, type TestStepContext } from '../../support/step-context.js';
 import type { Change } from '../../../src/engine/types.js';
 

@@ -17,7 +17,7 @@ import { ensureMwaa } from '../../../src/steps/ensure-mwaa.js';
 import { wantedEnvironment } from '../../../src/steps/mwaa/wanted.js';
 import type { PipelineConfig } from '../../../src/engine/config.js';
 import type { Change } from '../../../src/engine/types.js';
-import { InterruptedError, ToolError } from '../../../src/errors.js';
+import { InterruptedError, ToolError } from '../../../src/base/errors.js';
 import { stepContext, type StepContextOverrides, type TestStepContext } from '../../support/step-context.js';
 
 const mwaa = mockClient(MWAAClient);

@@ -16,7 +16,7 @@ import {
 import { keptEndpoint, modelEndpoint, planParkEndpoint, runResourcePattern } from '../../../src/steps/model-endpoint.js';
 import { stepContext } from '../../support/step-context.js';
 import { timingProfile } from '../../../src/engine/timing.js';
-import { InterruptedError } from '../../../src/errors.js';
+import { InterruptedError } from '../../../src/base/errors.js';
 
 const sagemaker = mockClient(SageMakerClient);
 const notFound = () => new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', message: 'Could not find endpoint "abalone-endpoint".', $metadata: {} });

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import * as pythonCheck from '../../../src/files/python-check.js';
+import * as pythonCheck from '../../../src/base/files/python-check.js';
 import { uploadAirflow } from '../../../src/steps/upload-airflow.js';
 import { stepContext } from '../../support/step-context.js';
 
 // python3 is slow to start: only the syntax-error test asks the real one.
-vi.mock('../../../src/files/python-check.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../src/files/python-check.js')>();
+vi.mock('../../../src/base/files/python-check.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src/base/files/python-check.js')>();
   return { ...actual, checkPythonSyntax: vi.fn(async () => []) };
 });
 
@@ -123,7 +123,7 @@ describe('upload-airflow', () => {
   });
 
   it('stops with PythonSyntaxError, naming file and line, before listing the bucket', async () => {
-    const actual = await vi.importActual<typeof pythonCheck>('../../../src/files/python-check.js');
+    const actual = await vi.importActual<typeof pythonCheck>('../../../src/base/files/python-check.js');
     vi.mocked(pythonCheck.checkPythonSyntax).mockImplementationOnce(actual.checkPythonSyntax);
     await writeFile(join(airflowDir, 'dags', 'broken.py'), 'x = 1\ndef f(:\n    pass\n');
     const error = await uploadAirflow.plan(ctx()).then(
