@@ -75,7 +75,7 @@ describe('the network and Airflow steps through the CLI', () => {
     const plan = await cli(['up', '--dry-run', '--json'], { AWS_ENDPOINT_URL: proxy.url });
     expect(plan.code, plan.stderr).toBe(0);
     expect(proxy.mutating()).toEqual([]);
-    expect(step(parseJson(plan), 'ensure-mwaa').changes[0].detail).toBe('mw1.small, 1-10 workers, Airflow 2.10.3, PUBLIC_ONLY, ~$0.49/h');
+    expect(step(parseJson(plan), 'ensure-mwaa').changes[0].detail).toBe('mw1.small, 1-10 workers, Airflow 3.0.6, PUBLIC_ONLY, ~$0.49/h');
 
     const up = await cli(['up', '--yes', '--json']);
     expect(up.code, up.stderr).toBe(0);
@@ -92,7 +92,7 @@ describe('the network and Airflow steps through the CLI', () => {
     const status = await cli(['status', '--json']);
     const rows = parseJson(status).resources.filter((r: any) => ['ensure-vpc', 'attach-policies', 'ensure-mwaa'].includes(r.step));
     expect(rows.filter((r: any) => r.state !== 'ok')).toEqual([]);
-    expect(rows.find((r: any) => r.step === 'ensure-mwaa').detail).toMatch(/^AVAILABLE, https:\/\/\S+\.airflow\.amazonaws\.com, Airflow 2\.10\.3/);
+    expect(rows.find((r: any) => r.step === 'ensure-mwaa').detail).toMatch(/^AVAILABLE, https:\/\/\S+\.airflow\.amazonaws\.com, Airflow 3\.0\.6/);
 
     const bigger = await cli(['up', '--yes', '--json', '--env-class', 'mw1.medium']);
     expect(bigger.code, bigger.stderr).toBe(0);
