@@ -41,13 +41,19 @@ export function classify(req: IncomingMessage, body: Buffer): RecordedCall {
   return { service, operation, mutating: !['GET', 'HEAD'].includes(method) };
 }
 
-/** A proxy in front of the local endpoint that records every AWS call the CLI makes. */
-export class CountingProxy {
-  readonly calls: RecordedCall[] = [];
+/**
+ * A proxy on loopback in front of the local endpoint: forwards every request as it came (the Host
+ * the SDK signed included) and keeps what `record` makes of it, when anything.
+ */
+export class ForwardingProxy<C> {
+  readonly calls: C[] = [];
   private server?: Server;
   url = '';
 
-  constructor(private readonly upstream: string) {}
+  constructor(
+    private readonly upstream: string,
+    private readonly record: (req: IncomingMessage, body: Buffer) => C | undefined,
+  ) {}
 
   async start(): Promise<void> {
     const target = new URL(this.upstream);
@@ -56,7 +62,8 @@ export class CountingProxy {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        this.calls.push(classify(req, body));
+        const call = this.record(req, body);
+        if (call !== undefined) this.calls.push(call);
         const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
           res.writeHead(reply.statusCode ?? 502, reply.headers);
           reply.pipe(res);
@@ -69,11 +76,6 @@ export class CountingProxy {
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
-  /** Mutating calls other than the lock's own. */
-  mutating(): RecordedCall[] {
-    return this.calls.filter((c) => c.mutating && !isLockCall(c));
-  }
-
   clear(): void {
     this.calls.length = 0;
   }
@@ -81,5 +83,17 @@ export class CountingProxy {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** A proxy in front of the local endpoint that records every AWS call the CLI makes. */
+export class CountingProxy extends ForwardingProxy<RecordedCall> {
+  constructor(upstream: string) {
+    super(upstream, classify);
+  }
+
+  /** Mutating calls other than the lock's own. */
+  mutating(): RecordedCall[] {
+    return this.calls.filter((c) => c.mutating && !isLockCall(c));
   }
 }
